@@ -1,0 +1,42 @@
+"""The `dengbao` command: one entry point for the lab now, and for validate, scan and reports later."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from compliance import __version__
+from compliance.lab import cli as lab_cli
+from compliance.lab.errors import LabError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dengbao",
+        description="Hospital infrastructure-as-code and GB/T 22239-2019 compliance / 医院基础设施即代码与等保 2.0 合规工具",
+    )
+    parser.add_argument("--version", action="version", version=f"dengbao {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    lab_cli.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "lab":
+            return lab_cli.run(args)
+    except LabError as error:
+        print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""`dengbao lab …`: up, down, status and ssh for the lab of Debian hosts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from compliance.lab.errors import LabError
+from compliance.lab.lab import Lab
+from compliance.lab.paths import LabPaths
+from compliance.lab.plan import adhoc_hosts, first_hosts, hosts_from_inventory
+from compliance.lab.state import load
+from compliance.project import project_root
+
+DEFAULT_HOSTS = 5
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    lab = subparsers.add_parser("lab", help="run lab hosts (systemd-nspawn) / 管理实验环境主机")
+    actions = lab.add_subparsers(dest="lab_action", required=True)
+
+    up = actions.add_parser("up", help="start lab hosts / 启动实验主机")
+    up.add_argument("count", nargs="?", type=int, help=f"first N hosts of the default lab (default {DEFAULT_HOSTS})")
+    up.add_argument("--inventory", type=Path, help="stand up the SSH hosts of this Ansible inventory")
+    up.add_argument("--host", action="append", default=[], help="start this named host (repeatable)")
+    up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for SSH (default 120)")
+    up.add_argument("--json", action="store_true", help="print the started hosts as JSON")
+
+    down = actions.add_parser("down", help="stop lab hosts and clean up / 停止实验主机并清理")
+    down.add_argument("hosts", nargs="*", help="hosts to stop (default: all, and the lab network)")
+
+    status = actions.add_parser("status", help="show lab hosts / 显示实验主机状态")
+    status.add_argument("--json", action="store_true")
+
+    ssh = actions.add_parser("ssh", help="open a shell on a lab host / 登录实验主机")
+    ssh.add_argument("host")
+    ssh.add_argument("command", nargs=argparse.REMAINDER)
+
+
+def lab_inventory_file() -> Path | None:
+    """Where `up` writes the running lab's inventory: `inventory/lab/hosts.yml` of the checkout."""
+    override = os.environ.get("DENGBAO_LAB_INVENTORY")
+    if override:
+        return Path(override)
+    root = project_root()
+    return root / "inventory" / "lab" / "hosts.yml" if root else None
+
+
+def run(args: argparse.Namespace) -> int:
+    if os.geteuid() != 0:
+        raise LabError("the lab needs root (mounts, bridges, systemd-nspawn)", "实验环境需要 root 权限（挂载、网桥、systemd-nspawn）")
+    paths = LabPaths.from_environment()
+    lab = Lab(paths, lab_inventory_file(), log=lambda line: print(f"[lab] {line}", file=sys.stderr))
+    if args.lab_action == "up":
+        return _up(lab, paths, args)
+    if args.lab_action == "down":
+        stopped = lab.down(args.hosts or None)
+        print(f"已停止 stopped: {len(stopped)} host(s)")
+        return 0
+    if args.lab_action == "status":
+        return _status(lab, args.json)
+    return _ssh(paths, args.host, args.command)
+
+
+def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
+    taken = {r.host.address for r in load(paths).values()}
+    if args.inventory:
+        planned = hosts_from_inventory(paths, args.inventory, taken)
+    elif args.host:
+        planned = adhoc_hosts(paths, args.host, taken)
+    else:
+        planned = first_hosts(paths, args.count or DEFAULT_HOSTS)
+    began = time.monotonic()
+    running = lab.up(planned, timeout=args.timeout)
+    elapsed = time.monotonic() - began
+    if args.json:
+        print(json.dumps(
+            [
+                {"name": r.host.name, "address": r.host.address, "groups": list(r.host.groups),
+                 "ssh_config": str(paths.ssh_config), "identity_file": str(paths.ssh_key)}
+                for r in running
+            ],
+            indent=2,
+        ))
+    else:
+        for r in running:
+            print(f"{r.host.name:<16} {r.host.address:<14} {' '.join(r.host.groups)}")
+        print(f"{len(running)} 台主机就绪 host(s) up in {elapsed:.1f} s; ssh config: {paths.ssh_config}")
+    return 0
+
+
+def _status(lab: Lab, as_json: bool) -> int:
+    rows = lab.status()
+    if as_json:
+        print(json.dumps(
+            [{"name": s.host.name, "address": s.host.address, "groups": list(s.host.groups),
+              "running": s.machine_running, "ssh": s.ssh_answers} for s in rows],
+            indent=2,
+        ))
+        return 0
+    if not rows:
+        print("实验环境未运行 the lab is not running")
+        return 0
+    print(f"{'host 主机':<18} {'address 地址':<16} {'running 运行':<12} {'ssh':<5} groups 分组")
+    for s in rows:
+        print(
+            f"{s.host.name:<18} {s.host.address:<16} {'yes' if s.machine_running else 'NO':<12} "
+            f"{'yes' if s.ssh_answers else 'NO':<5} {' '.join(s.host.groups)}"
+        )
+    return 0 if all(s.machine_running and s.ssh_answers for s in rows) else 1
+
+
+def _ssh(paths: LabPaths, host: str, command: list[str]) -> int:
+    if host not in load(paths):
+        raise LabError(f"{host} is not a running lab host", f"{host} 不是正在运行的实验主机")
+    os.execvp("ssh", ["ssh", "-F", str(paths.ssh_config), host, *command])
+    return 127

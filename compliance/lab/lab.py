@@ -1,0 +1,195 @@
+"""The lab as a whole: bring hosts up, take them down, say what runs.
+
+`up` is additive and idempotent: hosts already running are kept, stale ones (their
+nspawn process gone) are cleaned and restarted. If anything fails, the hosts this call
+started are taken down again, and the bridge and proxy too when nothing else runs.
+`down` finds the lab's processes, mounts and links from the machine itself as well as
+from the state file, so it cleans up even after a crash.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from compliance.lab import access, aptproxy, machine, network
+from compliance.lab.errors import LabError
+from compliance.lab.image import ImageRecipe, configured_mirror, ensure_image
+from compliance.lab.limits import raise_kernel_limits
+from compliance.lab.paths import LabPaths
+from compliance.lab.plan import PlannedHost
+from compliance.lab.process import find_processes, stop_process
+from compliance.lab.state import RunningHost, load, locked, save
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class HostStatus:
+    host: PlannedHost
+    machine_running: bool
+    ssh_answers: bool
+
+
+class Lab:
+    def __init__(self, paths: LabPaths, inventory_file: Path | None, log: Log = print) -> None:
+        self.paths = paths
+        self.inventory_file = inventory_file
+        self.log = log
+
+    def up(self, planned: list[PlannedHost], timeout: float = 120.0) -> list[RunningHost]:
+        """Ensure every planned host runs and answers SSH; return them."""
+        with locked(self.paths):
+            running = self._live_hosts()
+            self._refuse_conflicts(planned, running)
+            to_start = [p for p in planned if p.name not in running]
+            started: list[RunningHost] = []
+            try:
+                if to_start:
+                    mirror = configured_mirror()
+                    image = ensure_image(self.paths, ImageRecipe(mirror=mirror), self.log)
+                    public_key = access.ensure_key(self.paths)
+                    raise_kernel_limits(self.log)
+                    network.ensure_bridge(self.paths)
+                    aptproxy.ensure_proxy(self.paths, mirror)
+                    self.log(f"starting {len(to_start)} host(s): {', '.join(p.name for p in to_start)}")
+                    for host in to_start:
+                        host_key = machine.prepare_root(self.paths, host, image, public_key)
+                        started.append(RunningHost(host, machine.boot(self.paths, host), host_key))
+                        running[host.name] = started[-1]
+                        save(self.paths, running)
+                    self._publish(running)
+                    self._wait_for_ssh(started, time.monotonic() + timeout)
+                else:
+                    self._publish(running)
+            except BaseException:
+                self.log("start failed; removing the hosts this run started")
+                for each in started:
+                    machine.shut_down(self.paths, each.host, each.pid)
+                    running.pop(each.host.name, None)
+                self._settle(running)
+                raise
+            return [running[p.name] for p in planned]
+
+    def down(self, names: list[str] | None = None) -> list[str]:
+        """Stop the named hosts (all when none are named); return the names stopped."""
+        with locked(self.paths):
+            recorded = load(self.paths)
+            unknown = sorted(set(names or []) - set(recorded))
+            if unknown:
+                raise LabError(
+                    f"not in the lab: {', '.join(unknown)}",
+                    f"实验环境中没有这些主机：{', '.join(unknown)}",
+                )
+            chosen = [recorded[n] for n in names] if names else list(recorded.values())
+            for each in chosen:
+                self.log(f"stopping {each.host.name}")
+                machine.shut_down(self.paths, each.host, each.pid)
+                recorded.pop(each.host.name)
+            self._settle(recorded)
+            return [each.host.name for each in chosen]
+
+    def status(self) -> list[HostStatus]:
+        with locked(self.paths):
+            recorded = load(self.paths)
+        return [
+            HostStatus(
+                r.host,
+                machine.machine_running(self.paths, r.host, r.pid),
+                network.ssh_banner(r.host.address),
+            )
+            for r in sorted(recorded.values(), key=lambda r: r.host.address)
+        ]
+
+    def _live_hosts(self) -> dict[str, RunningHost]:
+        """Recorded hosts whose machine still runs; stale records are cleaned up on the way."""
+        live = {}
+        for name, each in load(self.paths).items():
+            if machine.machine_running(self.paths, each.host, each.pid):
+                live[name] = each
+            else:
+                self.log(f"{name}: recorded but not running; cleaning up")
+                machine.shut_down(self.paths, each.host, None)
+        return live
+
+    def _refuse_conflicts(self, planned: list[PlannedHost], running: dict[str, RunningHost]) -> None:
+        by_address = {r.host.address: r.host.name for r in running.values()}
+        seen: dict[str, str] = {}
+        for host in planned:
+            current = running.get(host.name)
+            if current and current.host.address != host.address:
+                raise LabError(
+                    f"{host.name} already runs at {current.host.address}, not {host.address}; run `down {host.name}` first",
+                    f"{host.name} 已在 {current.host.address} 运行（而非 {host.address}），请先执行 `down {host.name}`",
+                )
+            owner = by_address.get(host.address) or seen.get(host.address)
+            if owner and owner != host.name:
+                raise LabError(
+                    f"{host.name} and {owner} both want address {host.address}",
+                    f"{host.name} 与 {owner} 使用了相同的地址 {host.address}",
+                )
+            seen[host.address] = host.name
+
+    def _wait_for_ssh(self, started: list[RunningHost], deadline: float) -> None:
+        waiting = {each.host.name: each for each in started}
+        while waiting:
+            for name, each in list(waiting.items()):
+                if not machine.machine_running(self.paths, each.host, each.pid):
+                    console = self.paths.host_dir(name) / "console.log"
+                    tail = console.read_text(errors="replace")[-2000:] if console.exists() else ""
+                    raise LabError(
+                        f"{name}: systemd-nspawn exited during boot; console:\n{tail}",
+                        f"{name}：systemd-nspawn 在启动过程中退出，控制台输出见上",
+                    )
+                if network.ssh_banner(each.host.address):
+                    del waiting[name]
+            if waiting and time.monotonic() > deadline:
+                raise LabError(
+                    f"SSH did not come up in time on: {', '.join(sorted(waiting))}",
+                    f"以下主机的 SSH 未能在规定时间内就绪：{', '.join(sorted(waiting))}",
+                )
+            if waiting:
+                time.sleep(0.1)
+
+    def _publish(self, running: dict[str, RunningHost]) -> None:
+        """Write the ssh_config, known_hosts and Ansible inventory of what runs now."""
+        hosts = [r.host for r in running.values()]
+        if self.paths.ssh_dir.exists():
+            access.write_ssh_config(self.paths, hosts)
+            access.write_known_hosts(self.paths, running.values())
+        if self.inventory_file is not None:
+            access.write_inventory(self.inventory_file, self.paths, hosts)
+
+    def _settle(self, running: dict[str, RunningHost]) -> None:
+        """Record what still runs; with nothing left, remove every trace of the lab."""
+        if running:
+            save(self.paths, running)
+            self._publish(running)
+            return
+        self._remove_strays()
+        masters = str(self.paths.ssh_dir / "cm-")
+        for pid in find_processes(lambda argv: any(masters in a for a in argv)):
+            stop_process(pid, signal.SIGTERM, masters, timeout=5)
+        aptproxy.stop_proxy(self.paths)
+        for pid in aptproxy.stray_proxies(self.paths):
+            stop_process(pid, signal.SIGTERM, "apt-cacher-ng")
+        network.remove_bridge(self.paths)
+        self._publish({})
+        for leftover in (self.paths.hosts_dir, self.paths.ssh_dir, self.paths.apt_proxy_dir):
+            shutil.rmtree(leftover, ignore_errors=True)
+        self.paths.state_file.unlink(missing_ok=True)
+
+    def _remove_strays(self) -> None:
+        """Processes, veths and mounts of this lab that no record names (after a crash)."""
+        marker = "--machine=" + self.paths.machine_prefix
+        for pid in find_processes(lambda argv: argv[0].endswith(machine.NSPAWN) and any(marker in a for a in argv)):
+            self.log(f"stopping unrecorded lab machine (pid {pid})")
+            stop_process(pid, signal.SIGTERM, marker, timeout=15)
+        for veth in network.lab_veths(self.paths):
+            network.remove_veth(veth.removeprefix("vb-"))
+        for mount_point in machine.lab_mounts(self.paths):
+            machine.unmount(mount_point)

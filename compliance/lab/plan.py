@@ -1,0 +1,160 @@
+"""Which hosts a lab should run: from the default topology, from an Ansible inventory, or named ad hoc.
+
+A plan is pure data (`PlannedHost`); nothing here touches the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from compliance.lab.errors import LabError
+from compliance.lab.paths import LabPaths
+
+HOSTNAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+ADHOC_POOL_START = 100
+NON_SSH_CONNECTIONS = {"network_cli", "netconf", "httpapi", "winrm", "psrp", "local"}
+
+
+@dataclass(frozen=True)
+class PlannedHost:
+    """One lab host: its inventory name (also its hostname), address and inventory groups."""
+
+    name: str
+    address: str
+    groups: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _check_name(name: str, origin: str) -> None:
+    if not HOSTNAME_PATTERN.match(name):
+        raise LabError(
+            f"{origin}: host name {name!r} is not a valid hostname (lower-case letters, digits, '-', at most 63)",
+            f"{origin}：主机名 {name!r} 不合法（仅限小写字母、数字和“-”，最长 63 个字符）",
+        )
+
+
+def host_address(paths: LabPaths, offset: int) -> str:
+    if not 2 <= offset <= paths.network.num_addresses - 2:
+        raise LabError(
+            f"address offset {offset} is outside the usable range of {paths.network} (2 to 254)",
+            f"地址偏移 {offset} 不在实验网络 {paths.network} 的可用范围内（2 至 254）",
+        )
+    return str(paths.network.network_address + offset)
+
+
+def default_topology(paths: LabPaths) -> list[PlannedHost]:
+    """The twenty-host hospital lab shipped with the package, in start order."""
+    text = resources.files("compliance.lab").joinpath("topology.yml").read_text()
+    planned = []
+    for entry in yaml.safe_load(text)["hosts"]:
+        _check_name(entry["name"], "topology.yml")
+        groups = [f"zone_{entry['zone']}"] + [f"system_{s}" for s in entry["systems"]]
+        planned.append(PlannedHost(entry["name"], host_address(paths, entry["address"]), tuple(groups)))
+    return planned
+
+
+def first_hosts(paths: LabPaths, count: int) -> list[PlannedHost]:
+    topology = default_topology(paths)
+    if not 1 <= count <= len(topology):
+        raise LabError(
+            f"the default lab has 1 to {len(topology)} hosts; asked for {count}",
+            f"默认实验环境可启动 1 至 {len(topology)} 台主机，请求了 {count} 台",
+        )
+    return topology[:count]
+
+
+def hosts_from_inventory(paths: LabPaths, inventory: Path, taken: set[str]) -> list[PlannedHost]:
+    """Lab hosts standing in for the SSH-managed hosts of an Ansible inventory, groups kept.
+
+    Network devices and Windows hosts (non-SSH connections) are left out: a Debian
+    container cannot stand in for them. Addresses come from the ad-hoc pool.
+    """
+    listed = _ansible_inventory_list(inventory)
+    hostvars: dict[str, dict] = listed.get("_meta", {}).get("hostvars", {})
+    memberships: dict[str, set[str]] = {}
+    for group, body in listed.items():
+        if group in ("_meta", "all", "ungrouped") or not isinstance(body, dict):
+            continue
+        for host in body.get("hosts", []):
+            memberships.setdefault(host, set()).add(group)
+    for group in _groups_by_depth(listed):
+        for child in listed[group].get("children", []):
+            for host, groups in memberships.items():
+                if child in groups:
+                    groups.add(group)
+    planned = []
+    addresses = _free_addresses(paths, taken)
+    for name in sorted(set(hostvars) | set(memberships)):
+        variables = hostvars.get(name, {})
+        if variables.get("ansible_connection") in NON_SSH_CONNECTIONS or "ansible_network_os" in variables:
+            continue
+        _check_name(name, str(inventory))
+        planned.append(PlannedHost(name, next(addresses), tuple(sorted(memberships.get(name, set())))))
+    if not planned:
+        raise LabError(
+            f"{inventory}: no SSH-managed hosts to stand up in the lab",
+            f"{inventory}：清单中没有可在实验环境中启动的 SSH 主机",
+        )
+    return planned
+
+
+def adhoc_hosts(paths: LabPaths, names: list[str], taken: set[str]) -> list[PlannedHost]:
+    """Hosts named on the command line (molecule scenarios); topology names keep their place."""
+    known = {host.name: host for host in default_topology(paths)}
+    addresses = _free_addresses(paths, taken | {h.address for h in known.values()})
+    planned = []
+    for name in names:
+        _check_name(name, "--host")
+        planned.append(known.get(name) or PlannedHost(name, next(addresses), ("adhoc",)))
+    return planned
+
+
+def _free_addresses(paths: LabPaths, taken: set[str]) -> Iterator[str]:
+    for offset in range(ADHOC_POOL_START, paths.network.num_addresses - 1):
+        address = str(paths.network.network_address + offset)
+        if address not in taken:
+            yield address
+    raise LabError(
+        f"no free address left in {paths.network}",
+        f"实验网络 {paths.network} 中已无可用地址",
+    )
+
+
+def _groups_by_depth(listed: dict) -> list[str]:
+    """Groups ordered children-first, so membership propagates up nested groups in one pass."""
+    order: list[str] = []
+
+    def visit(group: str, seen: frozenset[str]) -> None:
+        if group in order or group in seen or group not in listed:
+            return
+        for child in listed[group].get("children", []):
+            visit(child, seen | {group})
+        order.append(group)
+
+    for group in listed:
+        if group != "_meta":
+            visit(group, frozenset())
+    return [g for g in order if g not in ("all",)]
+
+
+def _ansible_inventory_list(inventory: Path) -> dict:
+    result = subprocess.run(
+        ["ansible-inventory", "-i", str(inventory), "--list"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not result.stdout.strip():
+        raise LabError(
+            f"{inventory}: ansible-inventory could not read it: {result.stderr.strip()}",
+            f"{inventory}：ansible-inventory 无法读取该清单：{result.stderr.strip()}",
+        )
+    return json.loads(result.stdout)
+
