@@ -17,7 +17,9 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dengbao",
-        description="Hospital infrastructure-as-code and GB/T 22239-2019 compliance / 医院基础设施即代码与等保 2.0 合规工具",
+        description=(
+            "Hospital infrastructure-as-code and GB/T 22239-2019 compliance / 医院基础设施即代码与等保 2.0 合规工具"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"dengbao {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)

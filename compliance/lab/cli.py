@@ -52,7 +52,10 @@ def lab_inventory_file() -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     if os.geteuid() != 0:
-        raise LabError("the lab needs root (mounts, bridges, systemd-nspawn)", "实验环境需要 root 权限（挂载、网桥、systemd-nspawn）")
+        raise LabError(
+            "the lab needs root (mounts, bridges, systemd-nspawn)",
+            "实验环境需要 root 权限（挂载、网桥、systemd-nspawn）",
+        )
     paths = LabPaths.from_environment()
     lab = Lab(paths, lab_inventory_file(), log=lambda line: print(f"[lab] {line}", file=sys.stderr))
     if args.lab_action == "up":
@@ -78,14 +81,24 @@ def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
     running = lab.up(planned, timeout=args.timeout)
     elapsed = time.monotonic() - began
     if args.json:
-        print(json.dumps(
-            [
-                {"name": r.host.name, "address": r.host.address, "groups": list(r.host.groups),
-                 "ssh_config": str(paths.ssh_config), "identity_file": str(paths.ssh_key)}
-                for r in running
-            ],
-            indent=2,
-        ))
+        # Also molecule's instance_config fields (instance, address, user, port, identity_file).
+        print(
+            json.dumps(
+                [
+                    {
+                        "instance": r.host.name,
+                        "address": r.host.address,
+                        "user": "root",
+                        "port": 22,
+                        "identity_file": str(paths.ssh_key),
+                        "ssh_config": str(paths.ssh_config),
+                        "groups": list(r.host.groups),
+                    }
+                    for r in running
+                ],
+                indent=2,
+            )
+        )
     else:
         for r in running:
             print(f"{r.host.name:<16} {r.host.address:<14} {' '.join(r.host.groups)}")
@@ -96,11 +109,21 @@ def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
 def _status(lab: Lab, as_json: bool) -> int:
     rows = lab.status()
     if as_json:
-        print(json.dumps(
-            [{"name": s.host.name, "address": s.host.address, "groups": list(s.host.groups),
-              "running": s.machine_running, "ssh": s.ssh_answers} for s in rows],
-            indent=2,
-        ))
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": s.host.name,
+                        "address": s.host.address,
+                        "groups": list(s.host.groups),
+                        "running": s.machine_running,
+                        "ssh": s.ssh_answers,
+                    }
+                    for s in rows
+                ],
+                indent=2,
+            )
+        )
         return 0
     if not rows:
         print("实验环境未运行 the lab is not running")

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def image_dir(paths: LabPaths, recipe: ImageRecipe) -> Path:
     return paths.images_dir / f"golden-{recipe.digest()}"
 
 
-def ensure_image(paths: LabPaths, recipe: ImageRecipe, log=print) -> Path:
+def ensure_image(paths: LabPaths, recipe: ImageRecipe, log: Callable[[str], None] = print) -> Path:
     """Return the golden image for the recipe, building it first if it is not cached."""
     target = image_dir(paths, recipe)
     if (target / "etc" / "os-release").is_file():

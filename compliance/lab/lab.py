@@ -79,13 +79,9 @@ class Lab:
         """Stop the named hosts (all when none are named); return the names stopped."""
         with locked(self.paths):
             recorded = load(self.paths)
-            unknown = sorted(set(names or []) - set(recorded))
-            if unknown:
-                raise LabError(
-                    f"not in the lab: {', '.join(unknown)}",
-                    f"实验环境中没有这些主机：{', '.join(unknown)}",
-                )
-            chosen = [recorded[n] for n in names] if names else list(recorded.values())
+            for name in sorted(set(names or []) - set(recorded)):
+                self.log(f"{name}: not running; nothing to stop")
+            chosen = [recorded[n] for n in names if n in recorded] if names else list(recorded.values())
             for each in chosen:
                 self.log(f"stopping {each.host.name}")
                 machine.shut_down(self.paths, each.host, each.pid)
@@ -123,7 +119,8 @@ class Lab:
             current = running.get(host.name)
             if current and current.host.address != host.address:
                 raise LabError(
-                    f"{host.name} already runs at {current.host.address}, not {host.address}; run `down {host.name}` first",
+                    f"{host.name} already runs at {current.host.address}, not {host.address}; "
+                    f"run `down {host.name}` first",
                     f"{host.name} 已在 {current.host.address} 运行（而非 {host.address}），请先执行 `down {host.name}`",
                 )
             owner = by_address.get(host.address) or seen.get(host.address)

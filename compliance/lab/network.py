@@ -45,7 +45,7 @@ def remove_bridge(paths: LabPaths) -> None:
 
 
 def lab_veths(paths: LabPaths) -> list[str]:
-    """Host-side veth ends systemd-nspawn created for this lab's machines (`vb-dgb-77-NN`)."""
+    """Host-side veth ends systemd-nspawn created for this lab's machines (`vb-dg4d00-NN`)."""
     prefix = "vb-" + paths.machine_prefix
     return sorted(p.name for p in Path("/sys/class/net").iterdir() if p.name.startswith(prefix))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from compliance.lab.errors import LabError
 
 APT_PROXY_PORT = 3142
+DEFAULT_NETWORK = ipaddress.IPv4Network("10.77.0.0/24")
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class LabPaths:
 
     state: Path
     cache: Path
-    network: ipaddress.IPv4Network = ipaddress.IPv4Network("10.77.0.0/24")
+    network: ipaddress.IPv4Network = DEFAULT_NETWORK
     bridge: str = "dgblab0"
 
     def __post_init__(self) -> None:
@@ -59,8 +60,13 @@ class LabPaths:
 
     @property
     def machine_prefix(self) -> str:
-        """systemd-nspawn machine names are `dgb-<third octet>-<fourth octet>`; unique per lab network."""
-        return f"dgb-{self.network.network_address.packed[2]}-"
+        """Machine names are `dg<2nd and 3rd octet in hex>-<4th octet>` (`dg4d00-20` for 10.77.0.20).
+
+        Unique per /24, so two labs never share a machine or veth name, and short enough
+        that nspawn's host-side veth `vb-<machine>` fits the kernel's 15-character limit.
+        """
+        second, third = self.network.network_address.packed[1:3]
+        return f"dg{second:02x}{third:02x}-"
 
     @property
     def lock_file(self) -> Path:

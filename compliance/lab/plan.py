@@ -86,14 +86,15 @@ def hosts_from_inventory(paths: LabPaths, inventory: Path, taken: set[str]) -> l
             memberships.setdefault(host, set()).add(group)
     for group in _groups_by_depth(listed):
         for child in listed[group].get("children", []):
-            for host, groups in memberships.items():
+            for groups in memberships.values():
                 if child in groups:
                     groups.add(group)
     planned = []
     addresses = _free_addresses(paths, taken)
     for name in sorted(set(hostvars) | set(memberships)):
         variables = hostvars.get(name, {})
-        if variables.get("ansible_connection") in NON_SSH_CONNECTIONS or "ansible_network_os" in variables:
+        connection = str(variables.get("ansible_connection", "ssh")).rsplit(".", 1)[-1]
+        if connection in NON_SSH_CONNECTIONS or "ansible_network_os" in variables:
             continue
         _check_name(name, str(inventory))
         planned.append(PlannedHost(name, next(addresses), tuple(sorted(memberships.get(name, set())))))
@@ -157,4 +158,3 @@ def _ansible_inventory_list(inventory: Path) -> dict:
             f"{inventory}：ansible-inventory 无法读取该清单：{result.stderr.strip()}",
         )
     return json.loads(result.stdout)
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -54,7 +55,5 @@ def stop_process(pid: int, sig: signal.Signals, marker: str, timeout: float = 10
 
 def _reap(pid: int) -> None:
     """Collect the exit status when the process is our own child, so it does not linger as a zombie."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -1,0 +1,76 @@
+"""Shared fixtures: the repository root, and an isolated lab for the tests that need real hosts.
+
+The test lab has its own network (10.78.0.0/24), bridge and state directory, so it never
+touches a lab an engineer is using (10.77.0.0/24); it shares the golden-image cache.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compliance.lab.paths import LabPaths
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_LAB_ENV = {
+    "DENGBAO_LAB_NETWORK": "10.78.0.0/24",
+    "DENGBAO_LAB_BRIDGE": "dgbtest0",
+    "DENGBAO_LAB_STATE": "/var/lib/dengbao-lab-test",
+}
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+def dengbao_command() -> list[str]:
+    found = shutil.which("dengbao", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "compliance.cli"]
+
+
+@pytest.fixture(scope="session")
+def test_lab_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    if os.geteuid() != 0:
+        pytest.skip("the lab needs root")
+    inventory = tmp_path_factory.mktemp("lab-inventory") / "hosts.yml"
+    env = dict(os.environ, **TEST_LAB_ENV, DENGBAO_LAB_INVENTORY=str(inventory))
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    return env
+
+
+@pytest.fixture(scope="session")
+def test_lab_paths(test_lab_env: dict[str, str]) -> LabPaths:
+    return LabPaths(
+        state=Path(test_lab_env["DENGBAO_LAB_STATE"]),
+        cache=Path(test_lab_env.get("DENGBAO_LAB_CACHE", "/var/cache/dengbao-lab")),
+        network=ipaddress.IPv4Network(test_lab_env["DENGBAO_LAB_NETWORK"]),
+        bridge=test_lab_env["DENGBAO_LAB_BRIDGE"],
+    )
+
+
+@pytest.fixture(scope="session")
+def run_lab(test_lab_env: dict[str, str]):
+    """Run `dengbao lab …` against the test lab; returns the CompletedProcess."""
+
+    def run(*args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [*dengbao_command(), "lab", *args],
+            env=test_lab_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"dengbao lab {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+        return result
+
+    yield run
+    run("down", check=False)

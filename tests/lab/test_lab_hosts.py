@@ -1,0 +1,169 @@
+"""The lab for real: hosts boot, answer SSH with pinned keys, stay isolated, and leave nothing behind.
+
+These tests need root and start real Debian hosts (systemd-nspawn) on the test lab network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from compliance.lab.machine import lab_mounts
+from compliance.lab.network import lab_veths, link_exists
+from compliance.lab.paths import LabPaths
+from compliance.lab.process import find_processes
+
+pytestmark = pytest.mark.lab
+
+
+def ssh(paths: LabPaths, host: str, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["ssh", "-F", str(paths.ssh_config), host, command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def lab_traces(paths: LabPaths) -> dict[str, list]:
+    """Everything of this lab that could outlive it on the machine: processes, mounts, links, state."""
+    markers = ("--machine=" + paths.machine_prefix, str(paths.apt_proxy_dir), str(paths.ssh_dir / "cm-"))
+    return {
+        "processes": find_processes(lambda argv: any(m in a for a in argv for m in markers)),
+        "mounts": lab_mounts(paths),
+        "veths": lab_veths(paths),
+        "bridge": [paths.bridge] if link_exists(paths.bridge) else [],
+        "state": sorted(p.name for p in paths.state.iterdir() if p.name != "lock") if paths.state.exists() else [],
+    }
+
+
+def netns_list() -> str:
+    return subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def three_hosts(run_lab, test_lab_paths):
+    run_lab("down")
+    namespaces_before = netns_list()
+    run_lab("up", "3")
+    yield namespaces_before
+    run_lab("down")
+
+
+def test_hosts_answer_ssh_with_their_own_name_and_pinned_host_keys(three_hosts, test_lab_paths):
+    for name, address in [("his-db-01", "10.78.0.20"), ("his-app-01", "10.78.0.30"), ("bastion-01", "10.78.0.10")]:
+        result = ssh(test_lab_paths, name, "hostname; hostname -I")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == [name, address]
+    known = test_lab_paths.known_hosts.read_text()
+    assert known.count("ssh-ed25519") == 3
+    keys = {line.split()[2] for line in known.splitlines()}
+    assert len(keys) == 3, "every host has its own host key"
+
+
+def test_hosts_boot_a_real_systemd_with_sshd_and_no_failed_units(three_hosts, test_lab_paths):
+    result = ssh(test_lab_paths, "his-db-01", "systemctl is-system-running --wait; systemctl is-active ssh")
+    assert result.stdout.split() == ["running", "active"], result.stdout + result.stderr
+
+
+def test_hosts_reach_only_the_lab_network(three_hosts, test_lab_paths):
+    routes = [line.strip() for line in ssh(test_lab_paths, "his-db-01", "ip -4 route").stdout.splitlines()]
+    assert routes == ["10.78.0.0/24 dev host0 proto kernel scope link src 10.78.0.20"], "no default route"
+    outside = ssh(
+        test_lab_paths,
+        "his-db-01",
+        "python3 -c 'import socket; socket.create_connection((\"192.0.2.1\", 80), timeout=2)'",
+    )
+    assert outside.returncode != 0
+    assert "Network is unreachable" in outside.stderr
+    neighbour = ssh(
+        test_lab_paths,
+        "his-db-01",
+        "python3 -c 'import socket; socket.create_connection((\"10.78.0.30\", 22), timeout=2)'",
+    )
+    assert neighbour.returncode == 0, neighbour.stderr
+
+
+def test_packages_come_through_the_lab_apt_proxy(three_hosts, test_lab_paths):
+    proxy = ssh(test_lab_paths, "his-app-01", "apt-config dump Acquire::http::Proxy").stdout
+    assert 'Acquire::http::Proxy "http://10.78.0.1:3142"' in proxy
+    update = ssh(test_lab_paths, "his-app-01", "apt-get update -q", timeout=300)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert "http://deb.debian.org" in update.stdout or "Hit:" in update.stdout or "Get:" in update.stdout
+
+
+def test_the_written_inventory_reaches_every_host_through_ansible(three_hosts, test_lab_env):
+    inventory = test_lab_env["DENGBAO_LAB_INVENTORY"]
+    graph = subprocess.run(
+        ["ansible-inventory", "-i", inventory, "--graph"], env=test_lab_env, capture_output=True, text=True, check=True
+    ).stdout
+    for group in ("@zone_core_db:", "@zone_app:", "@zone_mgmt:", "@system_his:"):
+        assert group in graph
+    ping = subprocess.run(
+        ["ansible", "-i", inventory, "all", "-m", "ansible.builtin.ping", "-o"],
+        env=test_lab_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+    assert ping.stdout.count("SUCCESS") == 3
+
+
+def test_up_again_keeps_the_running_hosts(three_hosts, run_lab, test_lab_paths):
+    before = json.loads(test_lab_paths.state_file.read_text())
+    run_lab("up", "3")
+    assert json.loads(test_lab_paths.state_file.read_text()) == before
+
+
+def test_a_host_whose_machine_died_is_reported_and_restarted(three_hosts, run_lab, test_lab_paths):
+    recorded = {h["name"]: h for h in json.loads(test_lab_paths.state_file.read_text())["hosts"]}
+    os.kill(recorded["bastion-01"]["pid"], signal.SIGKILL)
+    time.sleep(0.5)
+    status = run_lab("status", "--json", check=False)
+    rows = {row["name"]: row for row in json.loads(status.stdout)}
+    assert status.returncode == 0
+    assert rows["bastion-01"]["running"] is False
+    assert run_lab("status", check=False).returncode == 1
+    run_lab("up", "3")
+    assert ssh(test_lab_paths, "bastion-01", "true").returncode == 0
+    assert len(test_lab_paths.known_hosts.read_text().splitlines()) == 3
+
+
+def test_down_leaves_no_process_mount_link_namespace_or_state(three_hosts, run_lab, test_lab_paths):
+    assert lab_traces(test_lab_paths)["processes"], "the lab is running before down"
+    run_lab("down", "his-app-01")
+    assert ssh(test_lab_paths, "his-db-01", "true").returncode == 0, "other hosts keep running"
+    run_lab("down")
+    assert lab_traces(test_lab_paths) == {"processes": [], "mounts": [], "veths": [], "bridge": [], "state": []}
+    assert netns_list() == three_hosts
+
+
+def test_a_failed_up_cleans_up_after_itself(run_lab, test_lab_paths):
+    run_lab("down")
+    failed = run_lab("up", "2", "--timeout", "0.01", check=False)
+    assert failed.returncode == 1
+    assert "SSH did not come up in time" in failed.stderr
+    assert "以下主机的 SSH 未能在规定时间内就绪" in failed.stderr
+    assert lab_traces(test_lab_paths) == {"processes": [], "mounts": [], "veths": [], "bridge": [], "state": []}
+
+
+def test_twenty_hosts_run_at_once_and_all_answer(run_lab, test_lab_paths):
+    run_lab("down")
+    try:
+        started = run_lab("up", "20", "--json")
+        hosts = [row["instance"] for row in json.loads(started.stdout)]
+        assert len(hosts) == 20
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            results = list(pool.map(lambda h: ssh(test_lab_paths, h, "cat /etc/hostname"), hosts))
+        assert [r.stdout.strip() for r in results] == hosts
+    finally:
+        run_lab("down")
+    assert lab_traces(test_lab_paths)["processes"] == []

@@ -1,0 +1,92 @@
+"""Which hosts a lab plans, from the default topology, an inventory, or names: pure data, no root."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from compliance.lab.errors import LabError
+from compliance.lab.paths import LabPaths
+from compliance.lab.plan import adhoc_hosts, default_topology, first_hosts, hosts_from_inventory
+
+PATHS = LabPaths(Path("/nonexistent/state"), Path("/nonexistent/cache"))
+
+
+def test_default_topology_has_twenty_unique_hosts_on_the_lab_network():
+    hosts = default_topology(PATHS)
+    assert len(hosts) == 20
+    assert len({h.name for h in hosts}) == 20
+    assert len({h.address for h in hosts}) == 20
+    assert all(ipaddress.IPv4Address(h.address) in PATHS.network for h in hosts)
+    assert PATHS.gateway not in {h.address for h in hosts}
+
+
+def test_every_default_host_has_exactly_one_zone_group():
+    for host in default_topology(PATHS):
+        assert len([g for g in host.groups if g.startswith("zone_")]) == 1, host
+
+
+def test_a_small_lab_still_spans_database_application_management_and_dmz():
+    zones = {g for h in first_hosts(PATHS, 5) for g in h.groups if g.startswith("zone_")}
+    assert zones == {"zone_core_db", "zone_app", "zone_mgmt", "zone_dmz"}
+
+
+@pytest.mark.parametrize("count", [0, 21, -1])
+def test_asking_for_more_hosts_than_the_topology_has_is_refused_in_both_languages(count):
+    with pytest.raises(LabError) as caught:
+        first_hosts(PATHS, count)
+    assert "1 to 20" in caught.value.english
+    assert "1 至 20" in caught.value.chinese
+
+
+def test_adhoc_hosts_take_free_addresses_from_the_pool_and_topology_names_keep_theirs():
+    taken = {"10.77.0.100"}
+    planned = adhoc_hosts(PATHS, ["mol-a", "his-db-01", "mol-b"], taken)
+    assert [h.address for h in planned] == ["10.77.0.101", "10.77.0.20", "10.77.0.102"]
+    assert planned[0].groups == ("adhoc",)
+
+
+@pytest.mark.parametrize("name", ["Bad_Name", "-lead", "x" * 64, "dot.ted"])
+def test_an_invalid_hostname_is_refused_with_its_origin(name):
+    with pytest.raises(LabError, match="--host"):
+        adhoc_hosts(PATHS, [name], set())
+
+
+def test_an_inventory_becomes_lab_hosts_with_nested_groups_and_without_network_devices(tmp_path):
+    inventory = tmp_path / "hospital.yml"
+    inventory.write_text(
+        """
+all:
+  children:
+    zone_core_db:
+      hosts:
+        his-db-01: {}
+    system_his:
+      children:
+        zone_core_db: {}
+      hosts:
+        his-app-01: {}
+    network:
+      hosts:
+        core-sw-01: {ansible_connection: ansible.netcommon.network_cli, ansible_network_os: huawei.vrp}
+        wan-rt-01: {ansible_connection: network_cli}
+    windows:
+      hosts:
+        office-pc-01: {ansible_connection: winrm}
+"""
+    )
+    planned = hosts_from_inventory(PATHS, inventory, taken=set())
+    assert [h.name for h in planned] == ["his-app-01", "his-db-01"]
+    by_name = {h.name: h for h in planned}
+    assert by_name["his-db-01"].groups == ("system_his", "zone_core_db")
+    assert by_name["his-app-01"].groups == ("system_his",)
+    assert len({h.address for h in planned}) == 2
+
+
+def test_an_unreadable_inventory_names_the_file(tmp_path):
+    missing = tmp_path / "nope.yml"
+    with pytest.raises(LabError) as caught:
+        hosts_from_inventory(PATHS, missing, taken=set())
+    assert str(missing) in caught.value.english

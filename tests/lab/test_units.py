@@ -1,0 +1,113 @@
+"""The lab's pure parts: settings, image recipe, mirror discovery, kernel limits, generated access files."""
+
+from __future__ import annotations
+
+import ipaddress
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compliance.lab.access import inventory_document, ssh_config_text, write_inventory
+from compliance.lab.errors import LabError
+from compliance.lab.image import ImageRecipe, configured_mirror
+from compliance.lab.limits import raise_kernel_limits
+from compliance.lab.paths import LabPaths
+from compliance.lab.plan import PlannedHost
+
+PATHS = LabPaths(Path("/srv/lab-state"), Path("/srv/lab-cache"))
+
+
+@pytest.mark.parametrize("network", ["10.77.0.0/16", "8.8.8.0/24"])
+def test_the_lab_network_must_be_a_private_slash_24(network):
+    with pytest.raises(LabError, match="private /24"):
+        LabPaths(Path("/s"), Path("/c"), network=ipaddress.IPv4Network(network))
+
+
+def test_machine_names_are_short_and_distinct_per_lab_network():
+    other = LabPaths(Path("/s"), Path("/c"), network=ipaddress.IPv4Network("10.78.0.0/24"))
+    assert PATHS.machine_name("10.77.0.20") == "dg4d00-20"
+    assert other.machine_name("10.78.0.20") != PATHS.machine_name("10.77.0.20")
+    widest = LabPaths(Path("/s"), Path("/c"), network=ipaddress.IPv4Network("172.31.255.0/24"))
+    assert len("vb-" + widest.machine_name("172.31.255.254")) <= 15
+    assert other.gateway == "10.78.0.1"
+
+
+def test_the_image_name_changes_exactly_when_the_recipe_does():
+    base = ImageRecipe(mirror="http://mirror.example/debian")
+    assert base.digest() == ImageRecipe(mirror="http://mirror.example/debian").digest()
+    assert base.digest() != ImageRecipe(mirror="http://other.example/debian").digest()
+    assert base.digest() != ImageRecipe(mirror=base.mirror, packages=(*base.packages, "vim")).digest()
+
+
+def test_the_mirror_is_read_from_deb822_and_one_line_sources(tmp_path, monkeypatch):
+    monkeypatch.delenv("DENGBAO_LAB_MIRROR", raising=False)
+    deb822 = tmp_path / "debian.sources"
+    deb822.write_text(
+        "Types: deb\nURIs: http://mirror.hospital.example/debian-security\nSuites: bookworm-security\n\n"
+        "Types: deb\nURIs: http://mirror.hospital.example/debian/\nSuites: bookworm\n"
+    )
+    assert configured_mirror((deb822,)) == "http://mirror.hospital.example/debian"
+    one_line = tmp_path / "sources.list"
+    one_line.write_text("# comment\ndeb [arch=amd64] http://10.1.2.3/debian bookworm main\n")
+    assert configured_mirror((tmp_path / "absent", one_line)) == "http://10.1.2.3/debian"
+    monkeypatch.setenv("DENGBAO_LAB_MIRROR", "http://override/debian/")
+    assert configured_mirror((deb822,)) == "http://override/debian"
+
+
+def test_kernel_limits_are_raised_when_low_and_never_lowered(tmp_path):
+    inotify = tmp_path / "fs" / "inotify"
+    inotify.mkdir(parents=True)
+    (inotify / "max_user_instances").write_text("128\n")
+    (inotify / "max_user_watches").write_text("99999999\n")
+    messages: list[str] = []
+    changed = raise_kernel_limits(messages.append, proc_sys=tmp_path)
+    assert changed == ["fs/inotify/max_user_instances"]
+    assert (inotify / "max_user_instances").read_text() == "8192\n"
+    assert (inotify / "max_user_watches").read_text() == "99999999\n"
+    assert "from 128 to 8192" in messages[0]
+
+
+HOSTS = [
+    PlannedHost("his-db-01", "10.77.0.20", ("zone_core_db", "system_his")),
+    PlannedHost("bastion-01", "10.77.0.10", ("zone_mgmt",)),
+    PlannedHost("mol-x", "10.77.0.100", ()),
+]
+
+
+def test_the_ssh_config_pins_key_known_hosts_and_one_control_path():
+    text = ssh_config_text(PATHS, HOSTS)
+    assert "Host his-db-01\n    HostName 10.77.0.20\n" in text
+    assert "StrictHostKeyChecking yes" in text
+    assert "UserKnownHostsFile /srv/lab-state/ssh/known_hosts" in text
+    assert "ControlPath /srv/lab-state/ssh/cm-%C" in text
+    assert text.index("Host his-db-01") < text.index("Host *")
+
+
+def test_the_inventory_groups_hosts_by_zone_and_system_and_reuses_the_ssh_config():
+    document = inventory_document(PATHS, HOSTS)
+    children = document["all"]["children"]
+    assert set(children) == {"system_his", "zone_core_db", "zone_mgmt"}
+    assert children["zone_core_db"]["hosts"]["his-db-01"] == {"ansible_host": "10.77.0.20"}
+    assert document["all"]["hosts"] == {"mol-x": {"ansible_host": "10.77.0.100"}}
+    assert document["all"]["vars"]["ansible_ssh_args"] == "-F /srv/lab-state/ssh/config"
+
+
+def test_the_written_inventory_is_plain_yaml_that_ansible_reads(tmp_path):
+    target = tmp_path / "inventory" / "hosts.yml"
+    write_inventory(target, PATHS, HOSTS)
+    text = target.read_text()
+    assert "&id" not in text and "*id" not in text
+    assert yaml.safe_load(text)["all"]["children"]["zone_mgmt"]["hosts"]["bastion-01"]
+    graph = subprocess.run(
+        ["ansible-inventory", "-i", str(target), "--graph"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "@zone_core_db:" in graph and "his-db-01" in graph
+
+
+def test_an_empty_lab_removes_its_inventory(tmp_path):
+    target = tmp_path / "hosts.yml"
+    write_inventory(target, PATHS, HOSTS)
+    write_inventory(target, PATHS, [])
+    assert not target.exists()

@@ -1,0 +1,36 @@
+"""Every molecule scenario converges real lab hosts, is idempotent, passes check mode, and verifies."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted(p.parent.name for p in (REPO / "molecule").glob("*/molecule.yml"))
+
+pytestmark = [pytest.mark.lab, pytest.mark.molecule]
+
+
+def test_there_is_a_scenario_for_every_role():
+    roles = sorted(p.name for p in (REPO / "roles").iterdir() if (p / "tasks" / "main.yml").exists())
+    assert roles, "no roles found"
+    assert set(roles) <= set(SCENARIOS), f"roles without a molecule scenario: {set(roles) - set(SCENARIOS)}"
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_molecule_scenario_passes(scenario, test_lab_env, run_lab):
+    result = subprocess.run(
+        ["molecule", "test", "-s", scenario],
+        cwd=REPO,
+        env=dict(test_lab_env, ANSIBLE_FORCE_COLOR="0", PY_COLORS="0", NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    assert "idempotence" in output
+    assert " passed" in output and " failed" not in output.split("passed")[-1].split("\n")[0]
