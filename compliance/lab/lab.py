@@ -22,7 +22,7 @@ from compliance.lab.image import ImageRecipe, configured_mirror, ensure_image
 from compliance.lab.limits import raise_kernel_limits
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import PlannedHost
-from compliance.lab.process import find_processes, stop_process
+from compliance.lab.process import find_processes, process_exited, stop_process
 from compliance.lab.state import RunningHost, load, locked, save
 
 Log = Callable[[str], None]
@@ -135,7 +135,7 @@ class Lab:
         waiting = {each.host.name: each for each in started}
         while waiting:
             for name, each in list(waiting.items()):
-                if not machine.machine_running(self.paths, each.host, each.pid):
+                if process_exited(each.pid):
                     console = self.paths.host_dir(name) / "console.log"
                     tail = console.read_text(errors="replace")[-2000:] if console.exists() else ""
                     raise LabError(

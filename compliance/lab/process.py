@@ -18,12 +18,28 @@ def command_line(pid: int) -> list[str]:
     return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
+def process_exited(pid: int) -> bool:
+    """True when the process is gone or a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
 def process_alive(pid: int, marker: str) -> bool:
-    """True when `pid` runs and its command line mentions `marker` (so a reused pid is not ours)."""
-    argv = command_line(pid)
-    if not argv or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
-        return False
-    return any(marker in part for part in argv)
+    """True when `pid` runs and its command line mentions `marker` (so a reused pid is not ours).
+
+    The command line of a process that is just starting can read as empty for a moment;
+    that is retried briefly rather than taken for "not ours".
+    """
+    for _ in range(50):
+        if process_exited(pid):
+            return False
+        argv = command_line(pid)
+        if argv:
+            return any(marker in part for part in argv)
+        time.sleep(0.01)
+    return False
 
 
 def find_processes(matches: Callable[[list[str]], bool]) -> list[int]:
