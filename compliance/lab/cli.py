@@ -38,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
     ssh = actions.add_parser("ssh", help="open a shell on a lab host / 登录实验主机")
     ssh.add_argument("host")
-    ssh.add_argument("command", nargs=argparse.REMAINDER)
+    ssh.add_argument("remote_command", nargs=argparse.REMAINDER, help="command to run instead of a shell")
 
 
 def lab_inventory_file() -> Path | None:
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.lab_action == "status":
         return _status(lab, args.json)
-    return _ssh(paths, args.host, args.command)
+    return _ssh(paths, args.host, args.remote_command)
 
 
 def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.lab import access, aptproxy, machine, network
+from compliance.lab import access, aptproxy, cgroups, machine, network
 from compliance.lab.errors import LabError
 from compliance.lab.image import ImageRecipe, configured_mirror, ensure_image
 from compliance.lab.limits import raise_kernel_limits
@@ -190,3 +190,5 @@ class Lab:
             network.remove_veth(veth.removeprefix("vb-"))
         for mount_point in machine.lab_mounts(self.paths):
             machine.unmount(mount_point)
+        cgroups.kill_all(cgroups.lab_groups(self.paths.bridge))
+        cgroups.remove(cgroups.lab_groups(self.paths.bridge))

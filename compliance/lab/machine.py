@@ -7,6 +7,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+from compliance.lab import cgroups
 from compliance.lab.access import close_connections
 from compliance.lab.errors import LabError
 from compliance.lab.network import remove_veth
@@ -81,7 +82,10 @@ def _write_identity(paths: LabPaths, root: Path, host: PlannedHost, public_key: 
 
 
 def boot(paths: LabPaths, host: PlannedHost) -> int:
-    """Start the host's systemd under systemd-nspawn, detached from this process; return the pid."""
+    """Start the host's systemd under systemd-nspawn, in a cgroup of its own, detached; return the pid."""
+    groups = cgroups.host_groups(paths.bridge, paths.machine_name(host.address))
+    cgroups.remove(groups)
+    cgroups.create(groups)
     console = (paths.host_dir(host.name) / "console.log").open("ab")
     process = subprocess.Popen(
         [
@@ -100,6 +104,7 @@ def boot(paths: LabPaths, host: PlannedHost) -> int:
         stdout=console,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=lambda: cgroups.join(groups),
     )
     return process.pid
 
@@ -120,6 +125,9 @@ def shut_down(paths: LabPaths, host: PlannedHost, pid: int | None) -> None:
     pids |= set(find_processes(lambda argv: argv[0].endswith(NSPAWN) and marker in argv))
     for each in pids:
         stop_process(each, signal.SIGTERM, marker, timeout=15)
+    groups = cgroups.host_groups(paths.bridge, paths.machine_name(host.address))
+    cgroups.kill_all(groups)
+    cgroups.remove(groups)
     remove_veth(paths.machine_name(host.address))
     discard_root(paths, host)
 

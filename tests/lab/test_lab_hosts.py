@@ -14,10 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from compliance.lab.cgroups import lab_groups
 from compliance.lab.machine import lab_mounts
 from compliance.lab.network import lab_veths, link_exists
 from compliance.lab.paths import LabPaths
-from compliance.lab.process import find_processes
+from compliance.lab.process import find_processes, process_exited
 
 pytestmark = pytest.mark.lab
 
@@ -40,8 +41,12 @@ def lab_traces(paths: LabPaths) -> dict[str, list]:
         "mounts": lab_mounts(paths),
         "veths": lab_veths(paths),
         "bridge": [paths.bridge] if link_exists(paths.bridge) else [],
+        "cgroups": [group for group in lab_groups(paths.bridge) if group.exists()],
         "state": sorted(p.name for p in paths.state.iterdir() if p.name != "lock") if paths.state.exists() else [],
     }
+
+
+NOTHING_LEFT = {"processes": [], "mounts": [], "veths": [], "bridge": [], "cgroups": [], "state": []}
 
 
 def netns_list() -> str:
@@ -66,6 +71,12 @@ def test_hosts_answer_ssh_with_their_own_name_and_pinned_host_keys(three_hosts, 
     assert known.count("ssh-ed25519") == 3
     keys = {line.split()[2] for line in known.splitlines()}
     assert len(keys) == 3, "every host has its own host key"
+
+
+def test_lab_ssh_runs_a_command_on_the_named_host(three_hosts, run_lab):
+    result = run_lab("ssh", "his-app-01", "hostname")
+    assert result.stdout.strip() == "his-app-01"
+    assert run_lab("ssh", "no-such-host", "true", check=False).returncode == 1
 
 
 def test_hosts_boot_a_real_systemd_with_sshd_and_no_failed_units(three_hosts, test_lab_paths):
@@ -125,7 +136,10 @@ def test_up_again_keeps_the_running_hosts(three_hosts, run_lab, test_lab_paths):
 
 def test_a_host_whose_machine_died_is_reported_and_restarted(three_hosts, run_lab, test_lab_paths):
     recorded = {h["name"]: h for h in json.loads(test_lab_paths.state_file.read_text())["hosts"]}
-    os.kill(recorded["bastion-01"]["pid"], signal.SIGKILL)
+    nspawn = recorded["bastion-01"]["pid"]
+    children = subprocess.run(["pgrep", "-P", str(nspawn)], capture_output=True, text=True, check=True).stdout
+    (old_init,) = [int(pid) for pid in children.split()]
+    os.kill(nspawn, signal.SIGKILL)
     time.sleep(0.5)
     status = run_lab("status", "--json", check=False)
     rows = {row["name"]: row for row in json.loads(status.stdout)}
@@ -133,6 +147,7 @@ def test_a_host_whose_machine_died_is_reported_and_restarted(three_hosts, run_la
     assert rows["bastion-01"]["running"] is False
     assert run_lab("status", check=False).returncode == 1
     run_lab("up", "3")
+    assert process_exited(old_init), "the orphaned systemd of the killed machine is gone"
     assert ssh(test_lab_paths, "bastion-01", "true").returncode == 0
     assert len(test_lab_paths.known_hosts.read_text().splitlines()) == 3
 
@@ -142,7 +157,7 @@ def test_down_leaves_no_process_mount_link_namespace_or_state(three_hosts, run_l
     run_lab("down", "his-app-01")
     assert ssh(test_lab_paths, "his-db-01", "true").returncode == 0, "other hosts keep running"
     run_lab("down")
-    assert lab_traces(test_lab_paths) == {"processes": [], "mounts": [], "veths": [], "bridge": [], "state": []}
+    assert lab_traces(test_lab_paths) == NOTHING_LEFT
     assert netns_list() == three_hosts
 
 
@@ -152,7 +167,7 @@ def test_a_failed_up_cleans_up_after_itself(run_lab, test_lab_paths):
     assert failed.returncode == 1
     assert "SSH did not come up in time" in failed.stderr
     assert "以下主机的 SSH 未能在规定时间内就绪" in failed.stderr
-    assert lab_traces(test_lab_paths) == {"processes": [], "mounts": [], "veths": [], "bridge": [], "state": []}
+    assert lab_traces(test_lab_paths) == NOTHING_LEFT
 
 
 def test_twenty_hosts_run_at_once_and_all_answer(run_lab, test_lab_paths):
