@@ -8,6 +8,7 @@ import sys
 from compliance import __version__
 from compliance.lab import cli as lab_cli
 from compliance.lab.errors import LabError
+from compliance.model import cli as model_cli
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dengbao {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     lab_cli.add_parser(subparsers)
+    model_cli.add_parsers(subparsers)
     return parser
 
 
@@ -32,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "lab":
             return lab_cli.run(args)
+        if args.command == "validate":
+            return model_cli.run_validate(args)
+        if args.command == "inventory":
+            return model_cli.run_inventory(args)
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED

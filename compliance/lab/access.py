@@ -83,12 +83,14 @@ def write_ssh_config(paths: LabPaths, hosts: Iterable[PlannedHost]) -> None:
 def inventory_document(paths: LabPaths, hosts: Iterable[PlannedHost]) -> dict:
     """The running lab as an Ansible YAML inventory: hosts under their zone and system groups."""
     children: dict[str, dict] = {}
-    ungrouped: dict[str, dict] = {}
     for host in sorted(hosts, key=lambda h: h.name):
-        if not host.groups:
-            ungrouped[host.name] = {"ansible_host": host.address}
+        if not any(group.startswith("zone_") for group in host.groups):
+            continue  # ad-hoc hosts (molecule's) have no zone: they are reached by name, not through this inventory
+        variables = {"ansible_host": host.address, "dengbao_os": "debian", "dengbao_device": "server"}
         for group in host.groups:
-            children.setdefault(group, {"hosts": {}})["hosts"][host.name] = {"ansible_host": host.address}
+            children.setdefault(group, {"hosts": {}})["hosts"][host.name] = (
+                variables if group == host.groups[0] else None
+            )
     document: dict = {
         "all": {
             "vars": {
@@ -96,14 +98,11 @@ def inventory_document(paths: LabPaths, hosts: Iterable[PlannedHost]) -> dict:
                 "ansible_python_interpreter": "/usr/bin/python3",
                 # Replaces ansible.cfg's ssh_args, so Ansible adds no ControlPath of its own.
                 "ansible_ssh_args": f"-F {paths.ssh_config}",
-                "dengbao_lab": True,
             },
         }
     }
     if children:
         document["all"]["children"] = dict(sorted(children.items()))
-    if ungrouped:
-        document["all"]["hosts"] = ungrouped
     return document
 
 

@@ -89,8 +89,13 @@ def test_the_inventory_groups_hosts_by_zone_and_system_and_reuses_the_ssh_config
     document = inventory_document(PATHS, HOSTS)
     children = document["all"]["children"]
     assert set(children) == {"system_his", "zone_core_db", "zone_mgmt"}
-    assert children["zone_core_db"]["hosts"]["his-db-01"] == {"ansible_host": "10.77.0.20"}
-    assert document["all"]["hosts"] == {"mol-x": {"ansible_host": "10.77.0.100"}}
+    assert children["zone_core_db"]["hosts"]["his-db-01"] == {
+        "ansible_host": "10.77.0.20",
+        "dengbao_os": "debian",
+        "dengbao_device": "server",
+    }
+    assert children["system_his"]["hosts"] == {"his-db-01": None}, "host variables are set in one place"
+    assert "mol-x" not in str(document), "hosts without a zone (molecule's) stay out of the lab inventory"
     assert document["all"]["vars"]["ansible_ssh_args"] == "-F /srv/lab-state/ssh/config"
 
 

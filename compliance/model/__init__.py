@@ -1,0 +1,1 @@
+"""The declarative model: inventories (systems, zones, hosts) and policies, loaded and validated."""

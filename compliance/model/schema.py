@@ -1,0 +1,129 @@
+"""Checking a positioned document against a cerberus schema, with findings in both languages.
+
+Schemas are data (`compliance/model/schemas/*.yml`). A field's `meta` may carry
+`expect_en`/`expect_zh`, a human description of what is expected, which is added to its
+messages (for example the legal basis of a minimum).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar
+
+import yaml
+from cerberus import TypeDefinition, Validator
+from cerberus.errors import ValidationError
+
+from compliance.model.problems import Problem
+from compliance.model.yamlpos import FieldPath, Positioned
+
+TYPE_WORDS = {
+    "integer": ("an integer", "整数"),
+    "string": ("text", "字符串"),
+    "boolean": ("true or false", "布尔值 true/false"),
+    "list": ("a list", "列表"),
+    "dict": ("a mapping", "键值映射"),
+    "number": ("a number", "数字"),
+    "date": ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
+}
+
+
+class ModelValidator(Validator):
+    """cerberus with an integer type that does not accept true/false."""
+
+    types_mapping: ClassVar[dict[str, TypeDefinition]] = dict(Validator.types_mapping)
+    types_mapping["integer"] = TypeDefinition("integer", (int,), (bool,))
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A schema from `compliance/model/schemas/<name>.yml`."""
+    text = resources.files("compliance.model").joinpath("schemas", f"{name}.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def check(document: Positioned, schema: dict[str, Any], base: FieldPath = ()) -> list[Problem]:
+    """Validate `document.data` at `base` against `schema`; one Problem per leaf error."""
+    data = _at(document.data, base)
+    if not isinstance(data, dict):
+        return [document.problem(base, "expected a mapping of fields", "此处应为键值映射")]
+    validator = ModelValidator(schema)
+    validator.validate(data)
+    return [_describe(document, schema, base, error) for error in _leaves(validator._errors)]
+
+
+def _at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _leaves(errors: list[ValidationError]) -> Iterator[ValidationError]:
+    for error in errors:
+        if error.is_group_error:
+            yield from _leaves(error.child_errors)
+        else:
+            yield error
+
+
+def field_rules(schema: dict[str, Any], path: FieldPath) -> dict[str, Any] | None:
+    """The rules that apply to the field at `path` (relative to the schema's document)."""
+    rules: dict[str, Any] | None = {"type": "dict", "schema": schema}
+    for part in path:
+        if rules is None:
+            return None
+        if isinstance(part, int):
+            rules = rules.get("schema") if rules.get("type") == "list" else None
+        elif "schema" in rules and rules.get("type") == "dict":
+            rules = rules["schema"].get(part)
+        else:
+            rules = rules.get("valuesrules")
+    return rules
+
+
+def _describe(document: Positioned, schema: dict[str, Any], base: FieldPath, error: ValidationError) -> Problem:
+    relative = tuple(error.document_path)
+    path = (*base, *relative)
+    rule, constraint, value = error.rule, error.constraint, error.value
+    rules = field_rules(schema, relative) or {}
+    if error.code == 0x03:  # unknown field
+        parent = field_rules(schema, relative[:-1]) or {}
+        allowed = sorted(parent.get("schema", {})) if parent.get("type") == "dict" else []
+        listed = ", ".join(allowed)
+        english = f"unknown field {relative[-1]!r}" + (f"; expected one of: {listed}" if listed else "")
+        chinese = f"未知字段 {relative[-1]!r}" + (f"；允许的字段：{listed}" if listed else "")
+    elif rule == "required":
+        english, chinese = "required field is missing", "缺少必填字段"
+    elif rule == "type":
+        want_en, want_zh = TYPE_WORDS.get(str(constraint), (str(constraint), str(constraint)))
+        english = f"expected {want_en}, got {value!r}"
+        chinese = f"类型错误：应为{want_zh}，实际为 {value!r}"
+    elif rule == "min":
+        english, chinese = f"{value!r} is below the minimum {constraint}", f"{value!r} 小于允许的最小值 {constraint}"
+    elif rule == "max":
+        english, chinese = f"{value!r} is above the maximum {constraint}", f"{value!r} 大于允许的最大值 {constraint}"
+    elif rule in ("allowed", "forbidden"):
+        choices = ", ".join(map(str, constraint))
+        english = f"{value!r} is not allowed; expected one of: {choices}"
+        chinese = f"取值 {value!r} 不被允许；允许的取值：{choices}"
+    elif rule == "regex":
+        english = f"{value!r} does not have the expected form ({constraint})"
+        chinese = f"{value!r} 格式不正确（应匹配 {constraint}）"
+    elif rule == "minlength":
+        english, chinese = f"needs at least {constraint} item(s)", f"至少需要 {constraint} 项"
+    elif rule == "maxlength":
+        english, chinese = f"allows at most {constraint} item(s)", f"最多允许 {constraint} 项"
+    elif rule == "empty":
+        english, chinese = "must not be empty", "不能为空"
+    elif rule == "nullable":
+        english, chinese = "must have a value (it is empty)", "必须有值（当前为空）"
+    else:
+        english = f"fails rule {rule!r} ({constraint!r})"
+        chinese = f"不满足规则 {rule!r}（{constraint!r}）"
+    meta = rules.get("meta") or {}
+    if meta.get("expect_en"):
+        english += f"; expected: {meta['expect_en']}"
+        chinese += f"；要求：{meta.get('expect_zh', meta['expect_en'])}"
+    return document.problem(path, english, chinese)

@@ -1,0 +1,133 @@
+"""Validating the whole model: every policy, every inventory, and the references between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compliance.model.inventory import Inventory, read_inventory
+from compliance.model.policies import PolicySet, load_policies, read_policy
+from compliance.model.problems import Problem, display_path
+
+INTERNET = "internet"
+
+
+@dataclass
+class Repository:
+    """A checked model: policies and inventories, and every problem found."""
+
+    root: Path
+    policies: PolicySet
+    inventories: dict[str, Inventory] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def inventory_dirs(root: Path) -> list[Path]:
+    base = root / "inventory"
+    if not base.is_dir():
+        return []
+    return sorted(d for d in base.iterdir() if d.is_dir() and ((d / "group_vars").is_dir() or any(d.glob("*.y*ml"))))
+
+
+def load_repository(root: Path) -> Repository:
+    policies = load_policies(root / "policies", root)
+    repository = Repository(root, policies, problems=list(policies.problems))
+    for directory in inventory_dirs(root):
+        inventory = read_inventory(directory, root)
+        repository.inventories[directory.name] = inventory
+        repository.problems.extend(inventory.problems)
+        repository.problems.extend(cross_references(policies, inventory))
+    repository.problems.extend(access_rule_problems(policies))
+    repository.problems = sorted(set(repository.problems))
+    return repository
+
+
+def cross_references(policies: PolicySet, inventory: Inventory) -> list[Problem]:
+    """Zones and hosts that policies name must exist in the inventory (hosts: not checked for the lab)."""
+    problems = []
+    if not inventory.zones:
+        return problems
+    where = display_path(inventory.directory, None)
+    declared = ", ".join(sorted(inventory.zones))
+    for policy, path, zone in policies.zone_references():
+        if zone not in inventory.zones:
+            problems.append(
+                policy.document.problem(
+                    path,
+                    f"zone {zone!r} is not declared in inventory {inventory.directory.name} ({where}); "
+                    f"declared: {declared}",
+                    f"区域 {zone!r} 未在清单 {inventory.directory.name} 中声明；已声明：{declared}",
+                )
+            )
+    if inventory.is_lab:
+        return problems
+    for policy, path, host in policies.host_references():
+        if host not in inventory.hosts:
+            problems.append(
+                policy.document.problem(
+                    path,
+                    f"host {host!r} is not in inventory {inventory.directory.name}",
+                    f"主机 {host!r} 不在清单 {inventory.directory.name} 中",
+                )
+            )
+    return problems
+
+
+def access_rule_problems(policies: PolicySet) -> list[Problem]:
+    """Zones that must never reach the Internet have no rule that lets them."""
+    policy = policies.policies.get("access_rules")
+    if policy is None:
+        return []
+    denied = set(policy.settings["internet_denied_zones"])
+    problems = []
+    for index, rule in enumerate(policy.settings["rules"]):
+        if rule["to"] == INTERNET and rule["from"] in denied:
+            problems.append(
+                policy.document.problem(
+                    ("settings", "rules", index, "to"),
+                    f"zone {rule['from']!r} is in internet_denied_zones and may not reach the Internet",
+                    f"区域 {rule['from']!r} 属于禁止访问互联网的区域（internet_denied_zones），不得放行到互联网",
+                )
+            )
+    return problems
+
+
+def validate_paths(paths: list[Path], root: Path | None) -> list[Problem]:
+    """Validate what the paths name: a repository, a policies folder or file, or an inventory."""
+    problems: list[Problem] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(Problem(str(path), 1, 1, "", "no such file or directory", "文件或目录不存在"))
+        elif path.is_dir() and ((path / "policies").is_dir() or (path / "inventory").is_dir()):
+            problems.extend(load_repository(path).problems)
+        elif path.is_dir() and path.name == "policies":
+            problems.extend(load_policies(path, root).problems)
+        elif path.is_file() and path.parent.name == "policies":
+            problems.extend(read_policy(path, path.stem, display_path(path, root))[1])
+        else:
+            inventory = _inventory_of(path)
+            if inventory is None:
+                problems.append(
+                    Problem(
+                        display_path(path, root),
+                        1,
+                        1,
+                        "",
+                        "not a repository, policy or inventory path",
+                        "不是仓库、策略或清单路径",
+                    )
+                )
+            else:
+                problems.extend(read_inventory(inventory, root).problems)
+    return sorted(set(problems))
+
+
+def _inventory_of(path: Path) -> Path | None:
+    for candidate in (path, *path.parents) if path.is_dir() else path.parents:
+        if (candidate / "group_vars").is_dir() or any(candidate.glob("hosts.y*ml")):
+            return candidate
+    return None
