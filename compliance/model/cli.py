@@ -7,6 +7,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TextIO
 
 from compliance.model.problems import Problem
 from compliance.model.validate import load_repository, validate_paths
@@ -25,7 +26,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     inventory.add_argument("--format", choices=["table", "json"], default="table")
 
 
-def report(problems: list[Problem], out=sys.stderr) -> None:  # noqa: ANN001
+def report(problems: list[Problem], out: TextIO | None = None) -> None:
+    out = out or sys.stderr
     for problem in problems:
         print(problem.render(), file=out)
     files = len({p.file for p in problems})

@@ -55,6 +55,7 @@ class Inventory:
     zones: dict[str, dict[str, str]] = field(default_factory=dict)
     hosts: dict[str, Host] = field(default_factory=dict)
     is_lab: bool = False
+    complete: bool = True  # false when a hosts file could not be read: membership checks would only add noise
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -73,7 +74,9 @@ def read_inventory(directory: Path, root: Path | None) -> Inventory:
     raw = _Raw()
     for path in sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")]):
         document = _load(path, root, result)
-        if document is not None:
+        if document is None:
+            result.complete = False
+        else:
             _read_hosts_file(document, raw, result)
     _read_vars_files(directory, root, raw, result)
     _check_variables(raw, result)
@@ -186,7 +189,7 @@ def _read_vars_files(directory: Path, root: Path | None, raw: _Raw, result: Inve
                     continue
                 place = Place(document, ())
                 if kind == "group_vars":
-                    if owner != "all" and owner not in raw.groups:
+                    if owner != "all" and owner not in raw.groups and result.complete:
                         result.problems.append(
                             place.problem(
                                 f"group_vars for unknown group {owner!r}", f"group_vars 对应的分组 {owner!r} 不存在"
@@ -194,7 +197,7 @@ def _read_vars_files(directory: Path, root: Path | None, raw: _Raw, result: Inve
                         )
                         continue
                     raw.group_vars.setdefault(owner, []).append((place, document.data))
-                elif owner not in raw.memberships:
+                elif owner not in raw.memberships and result.complete:
                     result.problems.append(
                         place.problem(f"host_vars for unknown host {owner!r}", f"host_vars 对应的主机 {owner!r} 不存在")
                     )
@@ -242,7 +245,7 @@ def _build_model(raw: _Raw, result: Inventory) -> None:
             result.systems = variables.get("dengbao_systems", result.systems) or {}
             result.zones = variables.get("dengbao_zones", result.zones) or {}
             result.is_lab = result.is_lab or variables.get("dengbao_lab") is True
-    if not isinstance(result.systems, dict) or not isinstance(result.zones, dict):
+    if not isinstance(result.systems, dict) or not isinstance(result.zones, dict) or not result.complete:
         return
     for group, place in sorted(raw.groups.items()):
         for prefix, declared, kind_en, kind_zh in (

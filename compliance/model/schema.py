@@ -123,6 +123,8 @@ def _describe(document: Positioned, schema: dict[str, Any], base: FieldPath, err
         english = f"fails rule {rule!r} ({constraint!r})"
         chinese = f"不满足规则 {rule!r}（{constraint!r}）"
     meta = rules.get("meta") or {}
+    if not meta and relative and isinstance(relative[-1], int):  # an item of a list: the list explains it
+        meta = (field_rules(schema, relative[:-1]) or {}).get("meta") or {}
     if meta.get("expect_en"):
         english += f"; expected: {meta['expect_en']}"
         chinese += f"；要求：{meta.get('expect_zh', meta['expect_en'])}"

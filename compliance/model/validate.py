@@ -49,7 +49,7 @@ def load_repository(root: Path) -> Repository:
 def cross_references(policies: PolicySet, inventory: Inventory) -> list[Problem]:
     """Zones and hosts that policies name must exist in the inventory (hosts: not checked for the lab)."""
     problems = []
-    if not inventory.zones:
+    if not inventory.zones or not inventory.complete:
         return problems
     where = display_path(inventory.directory, None)
     declared = ", ".join(sorted(inventory.zones))

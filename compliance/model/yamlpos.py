@@ -72,9 +72,9 @@ def _build(node: yaml.Node, path: FieldPath, document: Positioned) -> Any:
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise ModelError(
-                    document.problem(path, "YAML merge keys (<<) are not allowed", "不允许使用 YAML 合并键（<<）")
-                )
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                english, chinese = "YAML merge keys (<<) are not allowed", "不允许使用 YAML 合并键（<<）"
+                raise ModelError(Problem(document.file, line, column, field_name(path), english, chinese))
             key = _scalar(key_node, document)
             child = (*path, key)
             if key in first_seen:
