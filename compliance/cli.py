@@ -6,9 +6,11 @@ import argparse
 import sys
 
 from compliance import __version__
+from compliance.catalog import cli as catalog_cli
 from compliance.lab import cli as lab_cli
 from compliance.lab.errors import LabError
 from compliance.model import cli as model_cli
+from compliance.model.problems import ModelError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -26,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     lab_cli.add_parser(subparsers)
     model_cli.add_parsers(subparsers)
+    catalog_cli.add_parser(subparsers)
     return parser
 
 
@@ -38,9 +41,14 @@ def main(argv: list[str] | None = None) -> int:
             return model_cli.run_validate(args)
         if args.command == "inventory":
             return model_cli.run_inventory(args)
+        if args.command == "catalog":
+            return catalog_cli.run(args)
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED
+    except ModelError as error:
+        print(error.problem.render(), file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     return EXIT_USAGE
