@@ -30,6 +30,21 @@ TYPE_WORDS = {
 }
 
 
+MESSAGES = {  # rule: (English, Chinese), formatted with the offending value and the rule's constraint
+    "required": ("required field is missing", "缺少必填字段"),
+    "min": ("{value!r} is below the minimum {constraint}", "{value!r} 小于允许的最小值 {constraint}"),
+    "max": ("{value!r} is above the maximum {constraint}", "{value!r} 大于允许的最大值 {constraint}"),
+    "regex": (
+        "{value!r} does not have the expected form ({constraint})",
+        "{value!r} 格式不正确（应匹配 {constraint}）",
+    ),
+    "minlength": ("needs at least {constraint} item(s)", "至少需要 {constraint} 项"),
+    "maxlength": ("allows at most {constraint} item(s)", "最多允许 {constraint} 项"),
+    "empty": ("must not be empty", "不能为空"),
+    "nullable": ("must have a value (it is empty)", "必须有值（当前为空）"),
+}
+
+
 class ModelValidator(Validator):
     """cerberus with an integer type that does not accept true/false."""
 
@@ -94,31 +109,16 @@ def _describe(document: Positioned, schema: dict[str, Any], base: FieldPath, err
         listed = ", ".join(allowed)
         english = f"unknown field {relative[-1]!r}" + (f"; expected one of: {listed}" if listed else "")
         chinese = f"未知字段 {relative[-1]!r}" + (f"；允许的字段：{listed}" if listed else "")
-    elif rule == "required":
-        english, chinese = "required field is missing", "缺少必填字段"
+    elif rule in MESSAGES:
+        english, chinese = (text.format(value=value, constraint=constraint) for text in MESSAGES[rule])
     elif rule == "type":
         want_en, want_zh = TYPE_WORDS.get(str(constraint), (str(constraint), str(constraint)))
         english = f"expected {want_en}, got {value!r}"
         chinese = f"类型错误：应为{want_zh}，实际为 {value!r}"
-    elif rule == "min":
-        english, chinese = f"{value!r} is below the minimum {constraint}", f"{value!r} 小于允许的最小值 {constraint}"
-    elif rule == "max":
-        english, chinese = f"{value!r} is above the maximum {constraint}", f"{value!r} 大于允许的最大值 {constraint}"
     elif rule in ("allowed", "forbidden"):
         choices = ", ".join(map(str, constraint))
         english = f"{value!r} is not allowed; expected one of: {choices}"
         chinese = f"取值 {value!r} 不被允许；允许的取值：{choices}"
-    elif rule == "regex":
-        english = f"{value!r} does not have the expected form ({constraint})"
-        chinese = f"{value!r} 格式不正确（应匹配 {constraint}）"
-    elif rule == "minlength":
-        english, chinese = f"needs at least {constraint} item(s)", f"至少需要 {constraint} 项"
-    elif rule == "maxlength":
-        english, chinese = f"allows at most {constraint} item(s)", f"最多允许 {constraint} 项"
-    elif rule == "empty":
-        english, chinese = "must not be empty", "不能为空"
-    elif rule == "nullable":
-        english, chinese = "must have a value (it is empty)", "必须有值（当前为空）"
     else:
         english = f"fails rule {rule!r} ({constraint!r})"
         chinese = f"不满足规则 {rule!r}（{constraint!r}）"

@@ -32,15 +32,15 @@ PROBE = """---
 """
 
 
-def enforced(root: Path) -> dict:
-    """What Ansible resolves for his-db-01 in the example hospital (no connection is made)."""
+def run_probe(root: Path) -> subprocess.CompletedProcess[str]:
+    """Run the probe play on his-db-01 of the copy's example hospital (no connection is made)."""
     (root / "probe.yml").write_text(PROBE)
     env = dict(
         os.environ,
         ANSIBLE_CONFIG=str(root / "ansible.cfg"),
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     )
-    result = subprocess.run(
+    return subprocess.run(
         ["ansible-playbook", "-i", "inventory/example-hospital", "probe.yml"],
         cwd=root,
         env=env,
@@ -48,6 +48,11 @@ def enforced(root: Path) -> dict:
         text=True,
         check=False,
     )
+
+
+def enforced(root: Path) -> dict:
+    """What Ansible resolves for his-db-01: the role's variable and the policy values."""
+    result = run_probe(root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads((root / "probe.json").read_text())
 
@@ -73,20 +78,7 @@ def test_changing_a_policy_changes_both_the_role_variable_and_the_checked_value(
 def test_an_invalid_model_stops_a_playbook_before_any_task(model_copy):
     audit = model_copy / "policies" / "audit.yml"
     audit.write_text(audit.read_text().replace("log_retention_days: 180", "log_retention_days: 30"))
-    (model_copy / "probe.yml").write_text(PROBE)
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=str(model_copy / "ansible.cfg"),
-        PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    )
-    result = subprocess.run(
-        ["ansible-playbook", "-i", "inventory/example-hospital", "probe.yml"],
-        cwd=model_copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_probe(model_copy)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "模型校验失败 / the model does not validate" in output
