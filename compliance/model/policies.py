@@ -141,20 +141,7 @@ def load_policies(directory: Path, root: Path | None) -> PolicySet:
     result = PolicySet()
     present = {path.stem: path for path in sorted(directory.glob("*.yml"))}
     for topic, path in present.items():
-        shown = display_path(path, root)
-        if topic not in TOPICS:
-            result.problems.append(
-                Problem(
-                    shown,
-                    1,
-                    1,
-                    "",
-                    f"unknown policy topic {topic!r}; expected one of: {', '.join(TOPICS)}",
-                    f"未知的策略主题 {topic!r}；允许的主题：{', '.join(TOPICS)}",
-                )
-            )
-            continue
-        document, problems = read_policy(path, topic, shown)
+        document, problems = read_policy(path, topic, display_path(path, root))
         result.problems.extend(problems)
         if document is not None and not problems:
             result.policies[topic] = Policy(topic, document)
@@ -168,6 +155,11 @@ def load_policies(directory: Path, root: Path | None) -> PolicySet:
 
 
 def read_policy(path: Path, topic: str, shown: str) -> tuple[Positioned | None, list[Problem]]:
+    """Load and check one policy file; its topic (the file name) must be one of TOPICS."""
+    if topic not in TOPICS:
+        english = f"unknown policy topic {topic!r}; expected one of: {', '.join(TOPICS)}"
+        chinese = f"未知的策略主题 {topic!r}；允许的主题：{', '.join(TOPICS)}"
+        return None, [Problem(shown, 1, 1, "", english, chinese)]
     try:
         document = load(path, shown)
     except ModelError as error:

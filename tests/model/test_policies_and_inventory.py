@@ -77,3 +77,13 @@ def test_both_inventories_parse_with_ansible():
         )
         assert result.returncode == 0, result.stderr
         assert "@all:" in result.stdout
+
+
+def test_validating_one_policy_file_of_an_unknown_topic_reports_it(tmp_path, capsys):
+    policy = tmp_path / "policies" / "firewall.yml"
+    policy.parent.mkdir()
+    policy.write_text("---\npolicy: firewall\n")
+    assert main(["validate", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert "firewall.yml:1:1" in err
+    assert "unknown policy topic 'firewall'" in err and "未知的策略主题" in err
