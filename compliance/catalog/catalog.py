@@ -9,7 +9,7 @@ derived for the technical categories (`L3-CES1-01` …, with the standard's gaps
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,7 +21,6 @@ from compliance.model.yamlpos import Positioned, loads
 PACKAGE = "compliance.catalog"
 DATA = "gbt22239_2019"
 EVIDENCE_KINDS = ("host", "windows", "network_device", "application", "records", "documents", "on_site")
-TECHNICAL_KINDS = {"host", "windows", "network_device", "application"}
 
 ITEM_SCHEMA: dict[str, Any] = {
     "letter": {"type": "string", "required": True, "regex": "^[a-j]$"},
@@ -121,41 +120,31 @@ def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> 
     unit = f"L3-{category['unit']}-{number:02d}" if category.get("unit") and level == 3 else None
     documentary = set(entry["evidence"]) <= {"documents", "records"}
     status = "documentation" if documentary else "manual"
-    if level == 3:
-        return Item(
-            level3_id,
-            3,
-            category["id"],
-            category["name_zh"],
-            category["name_en"],
-            point["id"],
-            point["name_zh"],
-            point["name_en"],
-            unit,
-            entry["zh"],
-            entry["en"],
-            tuple(entry["evidence"]),
-            level2_id,
-            status,
-        )
-    return Item(
-        level2_id or "",
-        2,
-        category["level2_id"],
-        category["name_zh"],
-        category["name_en"],
-        point["level2_id"],
-        point.get("level2_name_zh", point["name_zh"]),
-        point.get("level2_name_en", point["name_en"]),
-        None,
-        entry["zh"],
-        entry["en"],
-        tuple(entry["evidence"]),
-        level3_id,
-        status,
+    item = Item(
+        id=level3_id,
+        level=3,
+        category_id=category["id"],
+        category_zh=category["name_zh"],
+        category_en=category["name_en"],
+        control_point_id=point["id"],
+        control_point_zh=point["name_zh"],
+        control_point_en=point["name_en"],
+        test_unit=unit,
+        zh=entry["zh"],
+        en=entry["en"],
+        evidence=tuple(entry["evidence"]),
+        twin=level2_id,
+        status=status,
     )
-
-
-def technical(item: Item) -> bool:
-    """True when a machine can hold the evidence (as opposed to documents, records, on-site)."""
-    return bool(TECHNICAL_KINDS & set(item.evidence))
+    if level == 3:
+        return item
+    return replace(
+        item,
+        id=level2_id,
+        level=2,
+        category_id=category["level2_id"],
+        control_point_id=point["level2_id"],
+        control_point_zh=point.get("level2_name_zh", point["name_zh"]),
+        control_point_en=point.get("level2_name_en", point["name_en"]),
+        twin=level3_id,
+    )

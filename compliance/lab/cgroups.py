@@ -69,6 +69,12 @@ def kill_all(groups: list[Path], timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def discard(groups: list[Path]) -> None:
+    """Kill whatever still runs in the groups, then remove them and everything below."""
+    kill_all(groups)
+    remove(groups)
+
+
 def remove(groups: list[Path]) -> None:
     """Remove the groups and everything nspawn created below them; they must hold no processes."""
     for group in groups:

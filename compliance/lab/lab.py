@@ -190,5 +190,4 @@ class Lab:
             network.remove_veth(veth.removeprefix("vb-"))
         for mount_point in machine.lab_mounts(self.paths):
             machine.unmount(mount_point)
-        cgroups.kill_all(cgroups.lab_groups(self.paths.bridge))
-        cgroups.remove(cgroups.lab_groups(self.paths.bridge))
+        cgroups.discard(cgroups.lab_groups(self.paths.bridge))

@@ -83,8 +83,8 @@ def _write_identity(paths: LabPaths, root: Path, host: PlannedHost, public_key: 
 
 def boot(paths: LabPaths, host: PlannedHost) -> int:
     """Start the host's systemd under systemd-nspawn, in a cgroup of its own, detached; return the pid."""
-    groups = cgroups.host_groups(paths.bridge, paths.machine_name(host.address))
-    cgroups.remove(groups)
+    groups = _cgroups(paths, host)
+    cgroups.discard(groups)
     cgroups.create(groups)
     console = (paths.host_dir(host.name) / "console.log").open("ab")
     process = subprocess.Popen(
@@ -109,6 +109,10 @@ def boot(paths: LabPaths, host: PlannedHost) -> int:
     return process.pid
 
 
+def _cgroups(paths: LabPaths, host: PlannedHost) -> list[Path]:
+    return cgroups.host_groups(paths.bridge, paths.machine_name(host.address))
+
+
 def _nspawn_marker(paths: LabPaths, host: PlannedHost) -> str:
     return f"--machine={paths.machine_name(host.address)}"
 
@@ -125,9 +129,7 @@ def shut_down(paths: LabPaths, host: PlannedHost, pid: int | None) -> None:
     pids |= set(find_processes(lambda argv: argv[0].endswith(NSPAWN) and marker in argv))
     for each in pids:
         stop_process(each, signal.SIGTERM, marker, timeout=15)
-    groups = cgroups.host_groups(paths.bridge, paths.machine_name(host.address))
-    cgroups.kill_all(groups)
-    cgroups.remove(groups)
+    cgroups.discard(_cgroups(paths, host))
     remove_veth(paths.machine_name(host.address))
     discard_root(paths, host)
 

@@ -45,7 +45,7 @@ class LabPaths:
         return cls(
             state=Path(os.environ.get("DENGBAO_LAB_STATE", "/var/lib/dengbao-lab")),
             cache=Path(os.environ.get("DENGBAO_LAB_CACHE", "/var/cache/dengbao-lab")),
-            network=ipaddress.IPv4Network(os.environ.get("DENGBAO_LAB_NETWORK", "10.77.0.0/24")),
+            network=ipaddress.IPv4Network(os.environ.get("DENGBAO_LAB_NETWORK", str(DEFAULT_NETWORK))),
             bridge=os.environ.get("DENGBAO_LAB_BRIDGE", "dgblab0"),
         )
 

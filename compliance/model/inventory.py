@@ -207,7 +207,8 @@ def _read_vars_files(directory: Path, root: Path | None, raw: _Raw, result: Inve
 
 def _check_variables(raw: _Raw, result: Inventory) -> None:
     host_schema = load_schema("host_vars")
-    all_schema = {**host_schema, **{k: {**v, "required": False} for k, v in load_schema("model").items()}}
+    model_schema = load_schema("model")
+    all_schema = {**host_schema, **{k: {**v, "required": False} for k, v in model_schema.items()}}
     for _host, (place, variables) in sorted(raw.host_vars.items()):
         if isinstance(variables, dict):
             result.problems.extend(check(place.document, host_schema, place.path))
@@ -224,9 +225,9 @@ def _check_variables(raw: _Raw, result: Inventory) -> None:
         for place, variables in raw.group_vars.get("all", [])
         if isinstance(variables, dict)
         for key in variables
-        if key.startswith("dengbao_") and key in load_schema("model")
+        if key in model_schema
     }
-    for key in load_schema("model"):
+    for key in model_schema:
         if key not in model_places:
             anchor = raw.group_vars["all"][0][0] if raw.group_vars.get("all") else None
             english = f"{key} is not declared in group_vars/all"

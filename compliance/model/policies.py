@@ -32,6 +32,7 @@ TOPICS = (
 )
 CLAUSE_PATTERN = r"^[78]\.1\.\d{1,2}\.\d{1,2} [a-j]\)$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+INTERNET = "internet"  # the outside, a valid end of an access rule though not a zone
 
 
 @dataclass
@@ -79,7 +80,7 @@ class PolicySet:
                     found.append((policy, ("settings", key, index), zone))
             for index, rule in enumerate(settings.get("rules", [])):
                 for end in ("from", "to"):
-                    if rule[end] != "internet":
+                    if rule[end] != INTERNET:
                         found.append((policy, ("settings", "rules", index, end), rule[end]))
         return found
 
@@ -91,9 +92,8 @@ class PolicySet:
             for key in keys:
                 if key in policy.settings:
                     found.append((policy, ("settings", key), policy.settings[key]))
-            for key in ("ntp_servers",):
-                for index, name in enumerate(policy.settings.get(key, [])):
-                    found.append((policy, ("settings", key, index), name))
+            for index, name in enumerate(policy.settings.get("ntp_servers", [])):
+                found.append((policy, ("settings", "ntp_servers", index), name))
         return found
 
 

@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compliance.model.inventory import Inventory, read_inventory
-from compliance.model.policies import PolicySet, load_policies, read_policy
+from compliance.model.policies import INTERNET, PolicySet, load_policies, read_policy
 from compliance.model.problems import Problem, display_path
-
-INTERNET = "internet"
 
 
 @dataclass
