@@ -1,4 +1,4 @@
-"""The `dengbao` command: one entry point for the lab now, and for validate, scan and reports later."""
+"""The `dengbao` command: lab, validate, inventory, catalog and scan."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from compliance.lab import cli as lab_cli
 from compliance.lab.errors import LabError
 from compliance.model import cli as model_cli
 from compliance.model.problems import ModelError
+from compliance.scan import cli as scan_cli
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab_cli.add_parser(subparsers)
     model_cli.add_parsers(subparsers)
     catalog_cli.add_parser(subparsers)
+    scan_cli.add_parser(subparsers)
     return parser
 
 
@@ -43,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             return model_cli.run_inventory(args)
         if args.command == "catalog":
             return catalog_cli.run(args)
+        if args.command == "scan":
+            return scan_cli.run(args)
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED

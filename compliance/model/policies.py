@@ -29,6 +29,7 @@ TOPICS = (
     "backup",
     "access_rules",
     "network_devices",
+    "host_hardening",
 )
 CLAUSE_PATTERN = r"^[78]\.1\.\d{1,2}\.\d{1,2} [a-j]\)$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"

@@ -8,6 +8,7 @@ from pathlib import Path
 from compliance.model.inventory import Inventory, read_inventory
 from compliance.model.policies import INTERNET, PolicySet, load_policies, read_policy
 from compliance.model.problems import Problem, display_path
+from compliance.model.waivers import load_waivers
 
 
 @dataclass
@@ -101,7 +102,11 @@ def validate_paths(paths: list[Path], root: Path | None) -> list[Problem]:
         if not path.exists():
             problems.append(Problem(str(path), 1, 1, "", "no such file or directory", "文件或目录不存在"))
         elif path.is_dir() and ((path / "policies").is_dir() or (path / "inventory").is_dir()):
-            problems.extend(load_repository(path).problems)
+            repository = load_repository(path)
+            problems.extend(repository.problems)
+            problems.extend(waiver_problems(repository))
+        elif path.is_file() and path.parent.name == "waivers" and root is not None:
+            problems.extend(p for p in waiver_problems(load_repository(root)) if p.file == display_path(path, root))
         elif path.is_dir() and path.name == "policies":
             problems.extend(load_policies(path, root).problems)
         elif path.is_file() and path.parent.name == "policies":
@@ -122,6 +127,22 @@ def validate_paths(paths: list[Path], root: Path | None) -> list[Problem]:
             else:
                 problems.extend(read_inventory(inventory, root).problems)
     return sorted(set(problems))
+
+
+def known_names(repository: Repository) -> dict[str, set[str]]:
+    """Every host, system and zone that some inventory of the repository declares."""
+    known: dict[str, set[str]] = {"hosts": set(), "systems": set(), "zones": set()}
+    for inventory in repository.inventories.values():
+        known["hosts"].update(inventory.hosts)
+        known["systems"].update(inventory.systems)
+        known["zones"].update(inventory.zones)
+    return known
+
+
+def waiver_problems(repository: Repository) -> list[Problem]:
+    """Malformed waivers, references to unknown names, and expired waivers (an error here; the scan ignores them)."""
+    waivers = load_waivers(repository.root, known_names(repository))
+    return [*waivers.problems, *waivers.expiry_problems()]
 
 
 def _inventory_of(path: Path) -> Path | None:

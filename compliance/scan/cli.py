@@ -1,0 +1,218 @@
+"""`dengbao scan`: the main job.
+
+    dengbao scan                      this machine (no inventory needed), level 3
+    dengbao scan -i inventory/lab     every host of an inventory, in parallel
+    dengbao scan -i example-hospital --system his --limit 'his-db-*'
+
+Exit codes: 0 every decided item is met or waived and every host answered; 1 findings
+(不符合 / 部分符合 without waiver / errors) or unreachable hosts; 2 bad input or usage.
+Manual items never change the exit code: they are the evaluator's part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from compliance.model.host_policy import InvalidModel, repository
+from compliance.model.validate import known_names
+from compliance.model.waivers import load_waivers
+from compliance.project import project_root
+from compliance.scan.output import default_run_dir, write_run
+from compliance.scan.run import ScanRun, is_finding, run_scan
+from compliance.scan.summary import OVERALL, format_rate, summarise
+from compliance.scan.targets import TargetError, inventory_targets, local_target, select
+from compliance.scan.transport import DEFAULT_TIMEOUT, DEFAULT_WORKERS, HostCollection
+from compliance.scan.verdicts import ORDER
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+MAX_FINDINGS_SHOWN = 40
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    scan = subparsers.add_parser(
+        "scan",
+        help="compliance scan with evidence / 合规扫描并留存证据",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument("-i", "--inventory", help="inventory path, or a name under inventory/ (default: this machine)")
+    scan.add_argument("--limit", action="append", help="host name or shell pattern (repeatable)")
+    scan.add_argument("--system", help="only hosts of this system (定级对象), e.g. his")
+    scan.add_argument("--level", type=int, choices=[2, 3], help="only hosts of this level; for this machine: its level")
+    scan.add_argument("-o", "--output", type=Path, help="run directory (default: reports/<UTC time>/)")
+    scan.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="hosts collected at once")
+    scan.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per host, connect included")
+    scan.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _usage_error(english: str, chinese: str) -> int:
+    print(f"错误：{chinese}\nerror: {english}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _inventory_path(root: Path, name: str) -> Path:
+    path = Path(name)
+    if path.exists():
+        return path
+    return root / "inventory" / name
+
+
+def run(args: argparse.Namespace) -> int:
+    root = project_root()
+    if root is None:
+        return _usage_error(
+            "no repository checkout found (policies/ and inventory/)", "找不到仓库（policies/ 与 inventory/）"
+        )
+    if args.workers < 1 or args.timeout <= 0:
+        return _usage_error("--workers and --timeout must be positive", "--workers 与 --timeout 须为正数")
+    try:
+        model = repository(root)
+    except InvalidModel as error:
+        print(str(error), file=sys.stderr)
+        return _usage_error(
+            "the model does not validate; run `dengbao validate`", "模型校验未通过，请运行 dengbao validate"
+        )
+    waivers = load_waivers(root, known_names(model))
+    if waivers.problems:
+        for problem in waivers.problems:
+            print(problem.render(), file=sys.stderr)
+        return EXIT_USAGE
+    for problem in waivers.expiry_problems():
+        print(f"警告 warning (ignored, item keeps its real verdict): {problem.render()}", file=sys.stderr)
+
+    if args.inventory:
+        inventory = _inventory_path(root, args.inventory)
+        model_hosts = {name: host for inv in model.inventories.values() for name, host in inv.hosts.items()}
+        try:
+            targets = inventory_targets(inventory, model_hosts)
+        except TargetError as error:
+            return _usage_error(error.english, error.chinese)
+        targets = select(targets, args.limit, args.system, args.level)
+        if not targets:
+            return _usage_error("no host of the inventory matches the selection", "清单中没有符合条件的主机")
+    else:
+        if args.limit or args.system:
+            return _usage_error("--limit and --system need an inventory (-i)", "--limit 与 --system 需配合 -i 使用")
+        inventory = None
+        targets = [local_target(args.level)]
+    system_levels = {
+        name: int(body.get("level", 0)) for inv in model.inventories.values() for name, body in inv.systems.items()
+    }
+    selection = {"limit": args.limit, "system": args.system, "level": args.level}
+    out = Console(file=sys.stderr)
+    with _progress(len(targets), args.no_progress or len(targets) == 1, out) as advance:
+        result = run_scan(
+            root,
+            targets,
+            waivers,
+            system_levels,
+            inventory=str(inventory) if inventory else None,
+            selection=selection,
+            workers=args.workers,
+            timeout=args.timeout,
+            on_host=advance,
+        )
+    directory = args.output or default_run_dir(root)
+    text = render_summary(result, directory)
+    try:
+        write_run(result, directory, text, root)
+    except FileExistsError:
+        return _usage_error(
+            f"{directory} exists already; choose another --output", f"{directory} 已存在，请另选输出目录"
+        )
+    print(text, end="")
+    return result.exit_code()
+
+
+class _progress:
+    """A progress bar on stderr for multi-host scans; a line per host when stderr is not a terminal."""
+
+    def __init__(self, total: int, quiet: bool, console: Console) -> None:
+        self.total, self.quiet, self.console = total, quiet, console
+        self.done = 0
+        self.bar: Progress | None = None
+
+    def __enter__(self):  # noqa: ANN204
+        if not self.quiet and self.console.is_terminal:
+            self.bar = Progress(
+                TextColumn("采集 collecting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=self.console,
+                auto_refresh=False,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("", total=self.total)
+        return self.advance
+
+    def advance(self, host: HostCollection) -> None:
+        self.done += 1
+        line = f"{host.target.name} {host.status} {host.seconds:.2f} s" + (f": {host.error}" if host.error else "")
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=host.target.name)
+            self.bar.refresh()
+        elif not self.quiet:
+            print(f"[{self.done}/{self.total}] {line}", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def render_summary(result: ScanRun, directory: Path) -> str:
+    """The end-of-scan text: hosts that did not answer, the summary table, findings, where the results are."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=150, force_terminal=False, color_system=None)
+    for host in result.unreachable:
+        console.print(f"不可达 unreachable: {host.target.name}: {host.error}", soft_wrap=True)
+    table = Table(title="等保测评结果汇总 / Compliance summary", title_justify="left")
+    table.add_column("定级对象\nsystem", no_wrap=True)
+    table.add_column("类别\ncategory", no_wrap=True)
+    for verdict in ORDER:
+        table.add_column(f"{verdict.zh}\n{verdict.value.replace('_', ' ')}", justify="right")
+    table.add_column("符合率\nrate", justify="right")
+    for row in summarise(result.items):
+        system = "合计 total" if row.system == OVERALL else row.system
+        category = row.category_zh if row.category_id == OVERALL else f"{row.category_id} {row.category_zh}"
+        table.add_row(system, category, *(str(row.counts[v] or "") for v in ORDER), format_rate(row.rate))
+        if row.category_id == OVERALL:
+            table.add_section()
+    console.print(table)
+    lines = finding_lines(result)
+    if lines:
+        console.print(f"问题 findings ({len(lines)}):")
+        for line in lines[:MAX_FINDINGS_SHOWN]:
+            console.print(f"  {line}", soft_wrap=True)
+        if len(lines) > MAX_FINDINGS_SHOWN:
+            console.print(f"  … {len(lines) - MAX_FINDINGS_SHOWN} more in results.json / 其余见 results.json")
+    console.print(f"结果 results: {directory}/results.json  (exit {result.exit_code()})")
+    return buffer.getvalue()
+
+
+def finding_lines(result: ScanRun) -> list[str]:
+    """One line per failing check and host, naming the clauses it leaves unmet (waived ones are left out)."""
+    lines = []
+    for host in result.hosts:
+        open_items = {
+            item.item.twin if item.item.level == 2 else item.item.id: item for item in host.items if is_finding(item)
+        }
+        for check in host.checks:
+            clauses = [clause for clause in check.check.clauses if clause in open_items]
+            if clauses and check.verdict.is_finding:
+                shown = ", ".join(open_items[c].item.id for c in clauses)
+                reason = f"{_clip(check.reason_zh)} / {_clip(check.reason_en)}"
+                lines.append(f"{host.target.name}  [{shown}]  {check.check.id}  {check.verdict.label}: {reason}")
+    return lines
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

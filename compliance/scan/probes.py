@@ -1,0 +1,197 @@
+"""What the scan reads on a Linux host: named shell probes, run together as one script.
+
+Every probe is a few lines of POSIX shell whose output is kept verbatim as evidence. The
+probes absorb the differences between distributions (Debian's `common-*` PAM files and
+dpkg, the RHEL family's `system-auth` and rpm), so the checks see one shape of data.
+Nothing secret leaves the host: `/etc/shadow` is reduced to each account's state
+(hash / locked / empty) and its ageing fields before it is printed.
+
+The whole set runs as a single command per host (`collector_script`), and `split_output`
+cuts the combined output back into one `ProbeResult` per probe, with its exit code.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+NON_COMMENT = "grep -Ev '^[[:space:]]*(#|$)'"
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    command: str
+
+
+def _files(*paths: str) -> str:
+    """Print the non-comment lines of each existing file, prefixed with `path:`."""
+    joined = " ".join(paths)
+    return f'for f in {joined}; do [ -f "$f" ] && {NON_COMMENT} "$f" | sed "s|^|$f:|"; done; true'
+
+
+PROBES: tuple[Probe, ...] = (
+    Probe("os_release", "cat /etc/os-release"),
+    Probe("virtualization", "systemd-detect-virt 2>/dev/null || echo none"),
+    Probe("passwd", "getent passwd"),
+    Probe("group", "getent group"),
+    Probe(
+        "shadow",
+        # name:state:lastchg:min:max:warn:inactive:expire; the hash itself never leaves the host.
+        'awk -F: \'{ s = ($2 == "") ? "empty" : (($2 ~ /^[!*]/) ? "locked" : "hash");'
+        ' print $1 ":" s ":" $3 ":" $4 ":" $5 ":" $6 ":" $7 ":" $8 }\' /etc/shadow',
+    ),
+    Probe("login_defs", f"{NON_COMMENT} /etc/login.defs"),
+    Probe("useradd_defaults", "useradd -D"),
+    Probe(
+        "pam",
+        _files(
+            "/etc/pam.d/common-auth",
+            "/etc/pam.d/common-account",
+            "/etc/pam.d/common-password",
+            "/etc/pam.d/system-auth",
+            "/etc/pam.d/password-auth",
+            "/etc/pam.d/sshd",
+        ),
+    ),
+    Probe("pwquality", _files("/etc/security/pwquality.conf", "/etc/security/pwquality.conf.d/*.conf")),
+    Probe("faillock", _files("/etc/security/faillock.conf")),
+    Probe("sshd", "sshd -T 2>&1 || /usr/sbin/sshd -T"),
+    Probe("shell_timeout", "grep -Hs 'TMOUT' /etc/profile /etc/profile.d/*.sh /etc/bash.bashrc /etc/bashrc; true"),
+    Probe(
+        "packages",
+        "if command -v dpkg-query >/dev/null; then"
+        " dpkg-query -W -f '${db:Status-Abbrev}\\t${Package}\\t${Version}\\n'"
+        " | awk -F'\\t' '$1 ~ /^ii/ {print $2\"\\t\"$3}';"
+        " else rpm -qa --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\n'; fi",
+    ),
+    Probe("unit_files", "systemctl list-unit-files --type=service,timer,socket --no-legend --no-pager"),
+    Probe(
+        "active_units",
+        "systemctl list-units --type=service,timer,socket --state=active --no-legend --no-pager --plain",
+    ),
+    Probe("listening", "ss -Hlntu"),
+    Probe("sudoers", _files("/etc/sudoers", "/etc/sudoers.d/*")),
+    Probe("audit_rules", _files("/etc/audit/rules.d/*.rules", "/etc/audit/audit.rules")),
+    Probe("auditd_conf", _files("/etc/audit/auditd.conf")),
+    Probe("audit_log_files", "stat -c '%n %a %U %G' /var/log/audit /var/log/audit/* 2>/dev/null; true"),
+    Probe("syslog_config", _files("/etc/rsyslog.conf", "/etc/rsyslog.d/*.conf", "/etc/syslog-ng/syslog-ng.conf")),
+    Probe(
+        "logrotate",
+        _files("/etc/logrotate.conf", "/etc/logrotate.d/rsyslog", "/etc/logrotate.d/syslog", "/etc/logrotate.d/audit"),
+    ),
+    Probe("timezone", "readlink /etc/localtime; cat /etc/timezone 2>/dev/null; true"),
+    Probe(
+        "time_sync",
+        _files(
+            "/etc/chrony/chrony.conf",
+            "/etc/chrony.conf",
+            "/etc/chrony/sources.d/*.sources",
+            "/etc/systemd/timesyncd.conf",
+            "/etc/systemd/timesyncd.conf.d/*.conf",
+            "/etc/ntp.conf",
+            "/etc/ntpsec/ntp.conf",
+        ),
+    ),
+    Probe("clamav_databases", "find /var/lib/clamav -maxdepth 1 -type f -printf '%f %T@\\n' 2>/dev/null; true"),
+    Probe(
+        "crontabs",
+        _files("/etc/crontab", "/etc/cron.d/*", "/var/spool/cron/crontabs/*", "/var/spool/cron/*"),
+    ),
+    Probe(
+        "package_updates",
+        # `index <epoch>`: when the package index was last refreshed; `pending <name> <origin>` per upgrade.
+        "if command -v apt-get >/dev/null; then"
+        " echo index $(stat -c %Y /var/lib/apt/lists/*_InRelease /var/lib/apt/lists/*_Release 2>/dev/null"
+        " | sort -n | tail -1);"
+        " apt-get -s -o Debug::NoLocking=1 upgrade 2>/dev/null | awk '/^Inst / {print \"pending\", $2, $0}';"
+        " else echo index $(stat -c %Y /var/cache/dnf/*.solv /var/cache/yum 2>/dev/null | sort -n | tail -1);"
+        " dnf -q -C updateinfo list --updates 2>/dev/null | awk 'NF>=3 {print \"pending\", $3, $2}'; fi",
+    ),
+    Probe("firewall", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null; true"),
+    Probe("hosts_access", _files("/etc/hosts.allow", "/etc/hosts.deny")),
+)
+
+PROBE_NAMES = frozenset(p.name for p in PROBES)
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """One probe's raw evidence: the command as run, what it printed (stdout and stderr), its exit code."""
+
+    name: str
+    command: str
+    output: str
+    exit_code: int
+
+    @property
+    def lines(self) -> list[str]:
+        return self.output.splitlines()
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Everything one batched run returned: host clock at start, and each probe's result."""
+
+    host_epoch: int
+    probes: dict[str, ProbeResult]
+
+
+class CollectorOutputError(Exception):
+    """The combined output could not be split (truncated, or not produced by this collector)."""
+
+
+def new_marker() -> str:
+    """A per-run token that no file on the host will contain by accident."""
+    return f"@@dengbao-{secrets.token_hex(6)}"
+
+
+def collector_script(marker: str, probes: tuple[Probe, ...] = PROBES) -> str:
+    """One POSIX shell script running every probe, each fenced by start and end markers."""
+    lines = [
+        "export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        f"echo '{marker} clock' $(date +%s)",
+    ]
+    for probe in probes:
+        lines.append(f"echo '{marker} start {probe.name}'")
+        lines.append(f"( {probe.command} ) 2>&1 </dev/null")
+        lines.append(f"printf '\\n{marker} end {probe.name} %s\\n' $?")
+    lines.append(f"echo '{marker} done'")
+    return "\n".join(lines) + "\n"
+
+
+def split_output(marker: str, lines: list[str], probes: tuple[Probe, ...] = PROBES) -> Collection:
+    """Cut the collector's output into probe results; every probe must be there, each closed."""
+    commands = {p.name: p.command for p in probes}
+    fence = re.compile(rf"^{re.escape(marker)} (clock|start|end|done)(?: (\S+))?(?: (-?\d+))?$")
+    results: dict[str, ProbeResult] = {}
+    epoch: int | None = None
+    current: str | None = None
+    body: list[str] = []
+    finished = False
+    for line in lines:
+        match = fence.match(line)
+        if match is None:
+            if current is not None:
+                body.append(line)
+            continue
+        kind, name, code = match.groups()
+        if kind == "clock":
+            epoch = int(name) if name and name.isdigit() else None
+        elif kind == "start":
+            current, body = name, []
+        elif kind == "end" and current is not None and name == current:
+            if body and body[-1] == "":
+                body.pop()  # the newline the fence itself added
+            results[current] = ProbeResult(current, commands.get(current, ""), "\n".join(body), int(code or 0))
+            current = None
+        elif kind == "done":
+            finished = True
+    missing = [p.name for p in probes if p.name not in results]
+    if epoch is None or not finished or missing:
+        raise CollectorOutputError(
+            f"collector output incomplete (clock={'yes' if epoch is not None else 'no'}, "
+            f"finished={'yes' if finished else 'no'}, missing probes: {', '.join(missing) or 'none'})"
+        )
+    return Collection(epoch, results)

@@ -1,0 +1,105 @@
+"""One scan from start to finish: collect, evaluate, apply waivers, and keep it all in a `ScanRun`."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from compliance import __version__
+from compliance.model.host_policy import policy_for_host
+from compliance.model.waivers import Waiver, WaiverSet
+from compliance.scan.evaluate import HostResult, ItemResult, evaluate_host, evaluate_system, not_collected
+from compliance.scan.targets import Target
+from compliance.scan.transport import HostCollection, collect
+from compliance.scan.verdicts import Verdict
+
+
+@dataclass
+class ScanRun:
+    started: str
+    finished: str = ""
+    inventory: str | None = None
+    selection: dict[str, Any] = field(default_factory=dict)
+    hosts: list[HostResult] = field(default_factory=list)
+    system_items: list[ItemResult] = field(default_factory=list)
+    expired_waivers: list[Waiver] = field(default_factory=list)
+    repository_commit: str | None = None
+    tool_version: str = __version__
+
+    @property
+    def items(self) -> list[ItemResult]:
+        return [item for host in self.hosts for item in host.items] + self.system_items
+
+    @property
+    def unreachable(self) -> list[HostResult]:
+        return [host for host in self.hosts if host.status in ("unreachable", "error")]
+
+    def exit_code(self) -> int:
+        """0 when every decided item is met or waived and every host answered; 1 otherwise."""
+        return 1 if self.unreachable or any(is_finding(item) for item in self.items) else 0
+
+
+def is_finding(item: ItemResult) -> bool:
+    if item.waiver is not None:
+        return False
+    return item.verdict in (Verdict.FAIL, Verdict.PARTIAL, Verdict.ERROR, Verdict.UNREACHABLE)
+
+
+def apply_waivers(items: list[ItemResult], waivers: list[Waiver], zones: dict[str, str]) -> None:
+    """Replace the verdict of waived findings (and manual items): 部分符合 with a compensating control, else 已豁免."""
+    for item in items:
+        if item.verdict not in (Verdict.FAIL, Verdict.PARTIAL, Verdict.MANUAL):
+            continue
+        zone = zones.get(item.object, "")
+        for waiver in waivers:
+            if waiver.covers(item.item.id, item.item.twin, item.object, item.systems, zone):
+                item.original_verdict = item.verdict
+                item.verdict = Verdict.PARTIAL if waiver.compensating_control else Verdict.WAIVED
+                item.waiver = waiver.as_dict()
+                break
+
+
+def repository_commit(root: Path) -> str | None:
+    result = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+    return result.stdout.strip() or None
+
+
+def run_scan(
+    root: Path,
+    targets: list[Target],
+    waivers: WaiverSet,
+    system_levels: dict[str, int],
+    *,
+    inventory: str | None = None,
+    selection: dict[str, Any] | None = None,
+    workers: int,
+    timeout: float,
+    on_host: Callable[[HostCollection], None] | None = None,
+) -> ScanRun:
+    run = ScanRun(started=_now(), inventory=inventory, selection=selection or {})
+    run.repository_commit = repository_commit(root)
+    collectable = [t for t in targets if t.collectable]
+    collected = collect(collectable, workers=workers, timeout=timeout, on_done=on_host) if collectable else {}
+    for target in targets:
+        if not target.collectable:
+            run.hosts.append(not_collected(target))
+            continue
+        declared = {"dengbao_level": target.level, "dengbao_zone": target.zone}
+        settings = policy_for_host(root, target.name, declared).settings
+        run.hosts.append(evaluate_host(collected[target.name], settings))
+    systems = sorted({system for target in targets for system in target.systems})
+    for system in systems:
+        level = system_levels.get(system) or max(t.level for t in targets if system in t.systems)
+        run.system_items.extend(evaluate_system(system, level))
+    apply_waivers(run.items, waivers.active, {t.name: t.zone for t in targets})
+    run.expired_waivers = list(waivers.expired)
+    run.finished = _now()
+    return run
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,160 @@
+"""What a scan looks at: the local machine, or the hosts of an Ansible inventory.
+
+Inventory hosts are read through `ansible-inventory --list`, so the scan reaches each host
+with the same address, port, user, key, ssh_config file and privilege escalation that
+Ansible uses. Level, zone and systems come from the validated model when the inventory is
+one of the repository's, else from the host's `dengbao_*` variables.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import socket
+import subprocess
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from compliance.model.host_policy import STRICTEST_LEVEL
+
+LINUX_OSES = {"debian", "ubuntu", "uos", "kylin", "openeuler", "anolis", "rocky"}
+WINDOWS_OSES = {"windows", "windows_server"}
+NETWORK_DEVICES = {"switch", "router", "firewall"}
+LOCAL_SYSTEM = "local"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One host to scan, with how to reach it (pyinfra connector data) and where it sits in the model."""
+
+    name: str
+    kind: str  # host (Linux), windows, network_device: which catalog evidence kind it answers for
+    level: int
+    zone: str
+    systems: tuple[str, ...]
+    connection: str  # "@local" or "ssh"
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
+    variables: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def collectable(self) -> bool:
+        """Whether this scan can collect from it: Linux hosts now; devices and Windows in later releases."""
+        return self.kind == "host"
+
+
+class TargetError(Exception):
+    def __init__(self, english: str, chinese: str) -> None:
+        super().__init__(english)
+        self.english = english
+        self.chinese = chinese
+
+
+def local_target(level: int | None) -> Target:
+    """This machine, scanned without SSH; not part of any inventory."""
+    return Target(
+        name=socket.gethostname() or "localhost",
+        kind="host",
+        level=level or STRICTEST_LEVEL,
+        zone="",
+        systems=(LOCAL_SYSTEM,),
+        connection="@local",
+    )
+
+
+def device_kind(variables: dict[str, Any]) -> str:
+    os_name = str(variables.get("dengbao_os", "debian"))
+    device = str(variables.get("dengbao_device", "server"))
+    if device in NETWORK_DEVICES:
+        return "network_device"
+    if os_name in WINDOWS_OSES or variables.get("ansible_connection") in ("winrm", "psrp"):
+        return "windows"
+    return "host"
+
+
+def _ssh_config_file(variables: dict[str, Any]) -> str | None:
+    for key in ("ansible_ssh_args", "ansible_ssh_common_args", "ansible_ssh_extra_args"):
+        words = shlex.split(str(variables.get(key, "")))
+        for index, word in enumerate(words):
+            if word == "-F" and index + 1 < len(words):
+                return words[index + 1]
+            if word.startswith("-F") and len(word) > 2:
+                return word[2:]
+    return None
+
+
+def connection_data(name: str, variables: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Ansible connection variables → pyinfra SSH connector data."""
+    if variables.get("ansible_connection") == "local":
+        return "@local", {}
+    data: dict[str, Any] = {"ssh_hostname": str(variables.get("ansible_host", name))}
+    config = _ssh_config_file(variables)
+    if config:
+        data["ssh_config_file"] = config
+        if "ansible_host" not in variables:
+            data["ssh_hostname"] = name  # let the ssh_config's Host block resolve it
+    for ansible_key, pyinfra_key in (
+        ("ansible_port", "ssh_port"),
+        ("ansible_user", "ssh_user"),
+        ("ansible_ssh_private_key_file", "ssh_key"),
+    ):
+        if ansible_key in variables:
+            data[pyinfra_key] = (
+                int(variables[ansible_key]) if pyinfra_key == "ssh_port" else str(variables[ansible_key])
+            )
+    user = str(variables.get("ansible_user", "root"))
+    if variables.get("ansible_become") or user != "root":
+        data["_sudo"] = True
+    return "ssh", data
+
+
+def inventory_targets(inventory: Path, model_hosts: dict[str, Any] | None = None) -> list[Target]:
+    """Every host of the inventory, in name order. `model_hosts` (name → model Host) supplies
+    level, zone and systems for hosts the repository's model knows."""
+    listing = _ansible_inventory_list(inventory)
+    hostvars: dict[str, dict[str, Any]] = listing.get("_meta", {}).get("hostvars", {})
+    names = set(hostvars)
+    for group, body in listing.items():
+        if group != "_meta" and isinstance(body, dict):
+            names.update(body.get("hosts", []))
+    targets = []
+    for name in sorted(names):
+        variables = hostvars.get(name, {})
+        known = (model_hosts or {}).get(name)
+        if known is not None:
+            level, zone, systems = known.level, known.zone, tuple(known.systems)
+        else:
+            level = int(variables.get("dengbao_level", STRICTEST_LEVEL))
+            zone = str(variables.get("dengbao_zone", ""))
+            systems = tuple(variables.get("dengbao_systems", ())) or (LOCAL_SYSTEM,)
+        connection, data = connection_data(name, variables)
+        targets.append(Target(name, device_kind(variables), level, zone, systems, connection, data, variables))
+    return targets
+
+
+def _ansible_inventory_list(inventory: Path) -> dict[str, Any]:
+    if not inventory.exists():
+        raise TargetError(f"{inventory}: no such inventory", f"{inventory}：清单不存在")
+    result = subprocess.run(
+        ["ansible-inventory", "-i", str(inventory), "--list"], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0 or not result.stdout.strip():
+        message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "no output"
+        raise TargetError(
+            f"{inventory}: ansible-inventory could not read it: {message}",
+            f"{inventory}：ansible-inventory 无法读取该清单：{message}",
+        )
+    return json.loads(result.stdout)
+
+
+def select(targets: list[Target], limit: list[str] | None, system: str | None, level: int | None) -> list[Target]:
+    """Narrow the targets: `--limit` names (or shell-style patterns), `--system`, `--level`."""
+    chosen = targets
+    if limit:
+        chosen = [t for t in chosen if any(fnmatch(t.name, pattern) for pattern in limit)]
+    if system:
+        chosen = [t for t in chosen if system in t.systems]
+    if level:
+        chosen = [t for t in chosen if t.level == level]
+    return chosen

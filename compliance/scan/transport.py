@@ -1,0 +1,119 @@
+"""Running the collector on many hosts at once, through pyinfra's connectors.
+
+pyinfra supplies the transport: its SSH connector (paramiko, honouring the ssh_config file,
+known_hosts and keys the Ansible inventory names) and its local connector for the machine
+itself. Each host gets exactly one command, the batched collector script on stdin, so a
+host costs one connection and one round trip. Hosts run concurrently in a bounded gevent
+pool; each has its own deadline covering connect and collection. A host that refuses,
+times out or drops the connection is `unreachable`, with the error, and the others go on.
+
+Time-outs need gevent's monkey-patching to interrupt blocking sockets: `dengbao scan`
+patches at start-up (see `compliance.entry`), as pyinfra's own command line does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import gevent
+import gevent.pool
+from pyinfra.api import Config, Inventory, State, StringCommand
+from pyinfra.api.exceptions import ConnectError
+
+from compliance.scan.probes import Collection, CollectorOutputError, collector_script, new_marker, split_output
+from compliance.scan.targets import Target
+
+DEFAULT_WORKERS = 20
+DEFAULT_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 10
+
+logging.getLogger("pyinfra").setLevel(logging.CRITICAL)
+logging.getLogger("paramiko").setLevel(logging.CRITICAL)
+
+
+@dataclass(frozen=True)
+class HostCollection:
+    """What collecting from one host gave: its probe results, or why there are none."""
+
+    target: Target
+    status: str  # collected | unreachable | error
+    collection: Collection | None
+    error: str | None
+    started: str  # UTC, ISO 8601
+    seconds: float
+
+
+class _Deadline(Exception):
+    pass
+
+
+def collect(
+    targets: list[Target],
+    workers: int = DEFAULT_WORKERS,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_done: Callable[[HostCollection], None] | None = None,
+) -> dict[str, HostCollection]:
+    """Collect from every target concurrently; never raises for a host's failure."""
+    marker = new_marker()
+    script = collector_script(marker)
+    names = [t.name if t.connection == "ssh" else "@local" for t in targets]
+    host_data = [{k: v for k, v in t.data.items() if not k.startswith("_")} for t in targets]
+    inventory = Inventory((list(zip(names, host_data, strict=True)), {}))
+    state = State(inventory, Config(CONNECT_TIMEOUT=min(CONNECT_TIMEOUT, int(timeout) or 1), PARALLEL=workers))
+    hosts = dict(zip(names, (inventory.get_host(name) for name in names), strict=True))
+    results: dict[str, HostCollection] = {}
+
+    def run(target: Target, name: str) -> None:
+        result = _collect_one(state, hosts[name], target, marker, script, timeout)
+        results[target.name] = result
+        if on_done is not None:
+            on_done(result)
+
+    pool = gevent.pool.Pool(max(1, workers))
+    for target, name in zip(targets, names, strict=True):
+        pool.spawn(run, target, name)
+    pool.join()
+    return {t.name: results[t.name] for t in targets}
+
+
+def _collect_one(state: State, host, target: Target, marker: str, script: str, timeout: float) -> HostCollection:  # noqa: ANN001
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.monotonic()
+
+    def finish(status: str, collection: Collection | None = None, error: str | None = None) -> HostCollection:
+        return HostCollection(target, status, collection, error, started, round(time.monotonic() - clock, 3))
+
+    del state
+    try:
+        with gevent.Timeout(timeout, _Deadline):
+            host.connect(show_errors=False, raise_exceptions=True)
+            _ok, output = host.run_shell_command(
+                StringCommand("sh", "-s"), _stdin=script, _sudo=bool(target.data.get("_sudo")), _timeout=timeout
+            )
+    except _Deadline:
+        _disconnect(host)
+        return finish("unreachable", error=f"no complete answer within {timeout:g} s")
+    except ConnectError as error:
+        return finish("unreachable", error=str(error.args[0]) if error.args else "connection failed")
+    except Exception as error:
+        _disconnect(host)
+        return finish("unreachable", error=f"{type(error).__name__}: {error}")
+    _disconnect(host)
+    try:
+        collection = split_output(marker, output.stdout_lines)
+    except CollectorOutputError as error:
+        stderr = output.stderr.strip()[-500:]
+        return finish("error", error=f"{error}; stderr: {stderr}" if stderr else str(error))
+    return finish("collected", collection)
+
+
+def _disconnect(host) -> None:  # noqa: ANN001
+    try:
+        if host.connected:
+            host.disconnect()
+    except Exception:
+        pass
