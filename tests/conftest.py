@@ -36,6 +36,12 @@ def dengbao_command() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def dengbao_cmd() -> list[str]:
+    """The `dengbao` command of the environment running the tests."""
+    return dengbao_command()
+
+
+@pytest.fixture(scope="session")
 def test_lab_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     if os.geteuid() != 0:
         pytest.skip("the lab needs root")
@@ -74,3 +80,17 @@ def run_lab(test_lab_env: dict[str, str]):
 
     yield run
     run("down", check=False)
+
+
+@pytest.fixture
+def model_copy(tmp_path: Path) -> Path:
+    """A throw-away copy of the repository's model (policies, inventories, plugins, roles)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("ansible.cfg", "pyproject.toml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("policies", "plugins", "roles", "playbooks"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copytree(REPO / "inventory" / "example-hospital", root / "inventory" / "example-hospital")
+    shutil.copytree(REPO / "inventory" / "lab" / "group_vars", root / "inventory" / "lab" / "group_vars")
+    return root

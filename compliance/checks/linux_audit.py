@@ -20,6 +20,7 @@ RULE_PATTERNS = {
     "kernel_modules": (r"init_module|delete_module", r"/s?bin/(insmod|rmmod|modprobe)"),
 }
 ROTATE_PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
+TIME_CLIENTS = ("chrony", "systemd-timesyncd", "ntp", "ntpsec")
 SYSLOG_FILES = ("/var/log/syslog", "/var/log/messages", "/var/log/secure", "/var/log/auth.log")
 
 
@@ -129,6 +130,41 @@ def audit_storage(facts: HostFacts, policy: Settings) -> Outcome:
     return decide(problems_en, problems_zh, observed, expected, "audit records are protected", "审计记录受保护")
 
 
+def parse_logrotate(lines: list[str]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Global directives, and directives per log file (a block may list its files over several lines)."""
+    defaults: dict[str, str] = {}
+    sections: dict[str, dict[str, str]] = {}
+    pending: list[str] = []
+    current: list[str] | None = None
+    in_script = False
+    for raw in lines:
+        words = raw.strip().split()
+        if not words:
+            continue
+        if in_script:
+            in_script = words[0] != "endscript"
+            continue
+        if words[0] in ("postrotate", "prerotate", "firstaction", "lastaction", "preremove"):
+            in_script = True
+            continue
+        if words[-1] == "{":
+            current, pending = pending + words[:-1], []
+            continue
+        if words[0] == "}":
+            current = None
+            continue
+        if current is None and words[0].startswith("/"):
+            pending.extend(words)
+            continue
+        key, value = ("period", words[0]) if words[0] in ROTATE_PERIOD_DAYS else (words[0], " ".join(words[1:]))
+        if current is None:
+            defaults[key] = value
+        else:
+            for name in current:
+                sections.setdefault(name, {})[key] = value
+    return defaults, sections
+
+
 def _pair(text: str) -> tuple[str, str]:
     key, _, value = text.partition("=")
     return key, value.strip()
@@ -193,28 +229,7 @@ def log_forwarding(facts: HostFacts, policy: Settings) -> Outcome:
 )
 def log_retention(facts: HostFacts, policy: Settings) -> Outcome:
     required = policy["audit"]["log_retention_days"]
-    defaults: dict[str, str] = {}
-    sections: dict[str, dict[str, str]] = {}
-    current: list[str] | None = None
-    for _path, text in facts.file_lines("logrotate"):
-        text = text.strip()
-        if text.endswith("{"):
-            current = text[:-1].split()
-            continue
-        if text == "}":
-            current = None
-            continue
-        words = text.split()
-        if not words:
-            continue
-        if words[0] in ROTATE_PERIOD_DAYS:
-            words = ["period", words[0]]
-        target = defaults if current is None else sections
-        if current is None:
-            target[words[0]] = words[1] if len(words) > 1 else ""
-        else:
-            for name in current:
-                sections.setdefault(name, {})[words[0]] = words[1] if len(words) > 1 else ""
+    defaults, sections = parse_logrotate([text for _path, text in facts.file_lines("logrotate")])
     kept: dict[str, int] = {}
     for name in SYSLOG_FILES:
         if name in sections:
@@ -253,9 +268,17 @@ def time_sync(facts: HostFacts, policy: Settings) -> Outcome:
         if words and words[0] in ("server", "pool", "NTP", "peer"):
             servers.update(word.split(".")[0] for word in words[1:] if not word.startswith(("iburst", "prefer")))
     missing = sorted(set(time["ntp_servers"]) - servers)
-    observed = {"timezone": zone, "ntp_servers": sorted(servers)}
-    expected = {"timezone": time["timezone"], "ntp_servers": f"includes {', '.join(time['ntp_servers'])}"}
+    clients = sorted(name for name in TIME_CLIENTS if name in facts.packages)
+    observed = {"timezone": zone, "ntp_servers": sorted(servers), "client": clients}
+    expected = {
+        "timezone": time["timezone"],
+        "ntp_servers": f"includes {', '.join(time['ntp_servers'])}",
+        "client": f"one of {', '.join(TIME_CLIENTS)}",
+    }
     problems_en, problems_zh = [], []
+    if not clients:
+        problems_en.append("no time synchronisation client is installed")
+        problems_zh.append("未安装时间同步客户端")
     if zone != time["timezone"]:
         problems_en.append(f"time zone is {zone}")
         problems_zh.append(f"时区为 {zone}")

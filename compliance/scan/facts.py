@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from compliance.scan.probes import Collection, ProbeResult
 
+T = TypeVar("T")
 INTERACTIVE_SHELL = re.compile(r"/(ba|z|k|c|tc|da|fi)?sh$")
 FIRST_REGULAR_UID = 1000
 
@@ -225,6 +228,24 @@ def shell_words(text: str) -> list[str]:
         return text.split()
 
 
+def parsed(probe: str) -> Callable[[Callable[[HostFacts], T]], T]:
+    """A fact parsed once from `probe`; every read, first or cached, records the probe as evidence."""
+
+    def decorator(parse: Callable[[HostFacts], T]) -> T:
+        slot = f"_parsed_{parse.__name__}"
+
+        def read(self: HostFacts) -> T:
+            self.used.add(probe)
+            if slot not in self.__dict__:
+                self.__dict__[slot] = parse(self)
+            return self.__dict__[slot]
+
+        read.__doc__ = parse.__doc__
+        return property(read)  # type: ignore[return-value]
+
+    return decorator
+
+
 @dataclass
 class HostFacts:
     """Parsed facts of one host, over one collection; records which probes were read."""
@@ -265,27 +286,27 @@ class HostFacts:
         virt = self.text("virtualization").strip()
         return virt in {"systemd-nspawn", "docker", "podman", "lxc", "lxc-libvirt", "openvz", "wsl", "container-other"}
 
-    @cached_property
+    @parsed("passwd")
     def accounts(self) -> list[Account]:
         return parse_passwd(self.text("passwd"))
 
-    @cached_property
+    @parsed("group")
     def groups(self) -> dict[str, list[str]]:
         return parse_groups(self.text("group"))
 
-    @cached_property
+    @parsed("shadow")
     def shadow(self) -> dict[str, ShadowEntry]:
         return parse_shadow(self.text("shadow"))
 
-    @cached_property
+    @parsed("login_defs")
     def login_defs(self) -> dict[str, str]:
         return parse_key_values(self.text("login_defs"))
 
-    @cached_property
+    @parsed("useradd_defaults")
     def useradd_defaults(self) -> dict[str, str]:
         return parse_key_values(self.text("useradd_defaults"), "=")
 
-    @cached_property
+    @parsed("pam")
     def pam(self) -> list[PamLine]:
         return parse_pam(self.text("pam"))
 
@@ -295,11 +316,11 @@ class HostFacts:
             line for line in self.pam if line.kind == kind and line.module == module and not line.file.endswith("/sshd")
         ]
 
-    @cached_property
+    @parsed("pwquality")
     def pwquality(self) -> dict[str, str]:
         return parse_key_values("\n".join(text for _, text in split_file_lines(self.text("pwquality"))), "=")
 
-    @cached_property
+    @parsed("faillock")
     def faillock_conf(self) -> dict[str, str]:
         lines = [text for _, text in split_file_lines(self.text("faillock"))]
         values = {}
@@ -308,7 +329,7 @@ class HostFacts:
             values[key.strip()] = value.strip() if sep else ""
         return values
 
-    @cached_property
+    @parsed("sshd")
     def sshd(self) -> dict[str, list[str]]:
         return parse_sshd(self.text("sshd"))
 
@@ -316,19 +337,19 @@ class HostFacts:
         values = self.sshd.get(key)
         return values[0] if values else None
 
-    @cached_property
+    @parsed("packages")
     def packages(self) -> dict[str, str]:
         return parse_packages(self.text("packages"))
 
-    @cached_property
+    @parsed("unit_files")
     def unit_files(self) -> dict[str, str]:
         return parse_unit_files(self.text("unit_files"))
 
-    @cached_property
+    @parsed("active_units")
     def active_units(self) -> set[str]:
         return parse_active_units(self.text("active_units"))
 
-    @cached_property
+    @parsed("listening")
     def listeners(self) -> list[Listener]:
         return parse_listeners(self.text("listening"))
 

@@ -1,0 +1,1 @@
+sed -i '/-k identity/d' /etc/audit/rules.d/dengbao.rules

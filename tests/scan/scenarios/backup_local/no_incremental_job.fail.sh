@@ -1,0 +1,1 @@
+sed -i '/--newer-mtime/d' /etc/cron.d/dengbao-backup

@@ -1,0 +1,1 @@
+usermod -s /bin/bash games

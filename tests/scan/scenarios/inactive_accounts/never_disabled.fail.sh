@@ -1,0 +1,1 @@
+useradd -D -f -1

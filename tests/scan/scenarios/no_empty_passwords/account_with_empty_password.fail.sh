@@ -1,0 +1,1 @@
+useradd -M -s /usr/sbin/nologin kiosk && passwd -qd kiosk

@@ -1,0 +1,1 @@
+sed -i -E 's/^minlen.*/minlen = {{ policy.accounts.password_min_length - 1 }}/' /etc/security/pwquality.conf

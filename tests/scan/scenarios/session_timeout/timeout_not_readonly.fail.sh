@@ -1,0 +1,1 @@
+sed -i '/readonly TMOUT/d' /etc/profile.d/dengbao-tmout.sh

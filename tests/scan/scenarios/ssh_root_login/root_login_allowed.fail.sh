@@ -1,0 +1,1 @@
+echo 'PermitRootLogin yes' > /etc/ssh/sshd_config.d/10-scenario-root.conf

@@ -1,0 +1,1 @@
+ln -sf /usr/share/zoneinfo/Etc/UTC /etc/localtime

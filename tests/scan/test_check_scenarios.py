@@ -1,0 +1,221 @@
+"""Every automated check, run by a real scan against lab hosts made compliant and then broken.
+
+Scenario files live in `scenarios/<check>/<situation>.<expected>.sh` (expected: pass,
+partial or fail), as ComplianceAsCode lays out rule tests. Each is a Jinja2 template
+rendered with the host's resolved policy, so a threshold is never restated here.
+
+One host gets `compliant.sh.j2` and every `.pass.sh`: all checks must pass there. Four
+more hosts get the compliant state plus a share of the other scenarios (never two of one
+check on a host); after one scan of all five, each scenario's check must show its
+expected verdict on its host. The same hosts then serve the unreachable-host tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pytest
+import yaml
+
+from compliance.checks import all_checks
+from compliance.lab import cgroups
+from compliance.lab.state import load
+from compliance.model.host_policy import policy_for_host
+
+pytestmark = pytest.mark.lab
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+COMPLIANT = SCENARIOS / "compliant.sh.j2"
+PASS_HOST = "scan-ok"
+BREAK_HOSTS = ("scan-b1", "scan-b2", "scan-b3", "scan-b4")
+# Checks whose passing side a container cannot show, with the verdict the compliant host gets instead.
+CONTAINER_LIMITS = {"linux.auditd_running": "not_applicable"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    check: str
+    name: str
+    expected: str
+    path: Path
+
+
+def scenarios() -> list[Scenario]:
+    found = []
+    for path in sorted(SCENARIOS.glob("*/*.sh")):
+        situation, expected = path.name.removesuffix(".sh").rsplit(".", 1)
+        found.append(Scenario(f"linux.{path.parent.name}", situation, expected, path))
+    return found
+
+
+def assignment() -> dict[str, list[Scenario]]:
+    """Pass scenarios on the compliant host; the others spread so no host breaks one check twice."""
+    hosts: dict[str, list[Scenario]] = {PASS_HOST: [], **{h: [] for h in BREAK_HOSTS}}
+    by_check: dict[str, list[Scenario]] = {}
+    for scenario in scenarios():
+        if scenario.expected == "pass":
+            hosts[PASS_HOST].append(scenario)
+        else:
+            by_check.setdefault(scenario.check, []).append(scenario)
+    for offset, check in enumerate(sorted(by_check)):
+        for index, scenario in enumerate(by_check[check]):
+            hosts[BREAK_HOSTS[(offset + index) % len(BREAK_HOSTS)]].append(scenario)
+    return hosts
+
+
+def render(path: Path, policy: dict) -> str:
+    return jinja2.Template(path.read_text(), undefined=jinja2.StrictUndefined).render(policy=policy)
+
+
+def test_every_check_has_a_failing_scenario_and_a_passing_one():
+    checks = set(all_checks())
+    failing = {s.check for s in scenarios() if s.expected == "fail"}
+    unknown = {s.check for s in scenarios()} - checks
+    assert not unknown, f"scenarios for checks that do not exist: {unknown}"
+    assert checks <= failing, f"checks without a failing scenario: {sorted(checks - failing)}"
+    # The passing side is the compliant host, where every check must pass (tested below).
+    assert set(CONTAINER_LIMITS) <= checks
+
+
+@pytest.fixture(scope="module")
+def scanned(run_lab, test_lab_env, test_lab_paths, repo, tmp_path_factory, dengbao_cmd):
+    run_lab("down")
+    run_lab("up", *(f"--host={h}" for h in (PASS_HOST, *BREAK_HOSTS)))
+    plan = assignment()
+
+    def prepare(host: str) -> subprocess.CompletedProcess[str]:
+        policy = policy_for_host(repo, host).settings
+        parts = [render(COMPLIANT, policy), *(f"set -eux\n{render(s.path, policy)}" for s in plan[host])]
+        command = ["ssh", "-F", str(test_lab_paths.ssh_config), host, "sh", "-s"]
+        try:
+            return subprocess.run(command, input="\n".join(parts), capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired as timeout:
+            output = [(part or b"").decode(errors="replace") for part in (timeout.stdout, timeout.stderr)]
+            return subprocess.CompletedProcess(command, -1, output[0], output[1] + "\n(timed out after 300 s)")
+
+    with ThreadPoolExecutor(max_workers=len(plan)) as pool:
+        prepared = dict(zip(plan, pool.map(prepare, plan), strict=True))
+    for host, result in prepared.items():
+        assert result.returncode == 0, f"preparing {host} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+
+    workdir = tmp_path_factory.mktemp("scan")
+    inventory = workdir / "hosts.yml"
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "all": {
+                    "hosts": {h: None for h in plan},
+                    "vars": {"ansible_user": "root", "ansible_ssh_args": f"-F {test_lab_paths.ssh_config}"},
+                }
+            }
+        )
+    )
+    result = scan(dengbao_cmd, test_lab_env, inventory, workdir / "run")
+    document = json.loads((workdir / "run" / "results.json").read_text())
+    yield {"plan": plan, "result": result, "document": document, "inventory": inventory, "workdir": workdir}
+    run_lab("down")
+
+
+def scan(
+    command: list[str], env: dict[str, str], inventory: Path, output: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, "scan", "-i", str(inventory), "-o", str(output), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def verdicts(document: dict, host: str) -> dict[str, str]:
+    [found] = [h for h in document["hosts"] if h["name"] == host]
+    assert found["status"] == "collected", found["error"]
+    return {c["check"]: c["verdict"] for c in found["checks"]}
+
+
+def test_the_compliant_host_passes_every_check(scanned):
+    observed = verdicts(scanned["document"], PASS_HOST)
+    expected = {check: CONTAINER_LIMITS.get(check, "pass") for check in all_checks()}
+    assert observed == expected
+
+
+@pytest.mark.parametrize(
+    "scenario", [s for s in scenarios() if s.expected != "pass"], ids=lambda s: s.path.parent.name + "/" + s.name
+)
+def test_a_broken_host_gets_the_expected_verdict(scanned, scenario):
+    [host] = [h for h, assigned in scanned["plan"].items() if scenario in assigned]
+    assert verdicts(scanned["document"], host)[scenario.check] == scenario.expected
+
+
+def test_findings_make_the_scan_exit_1_and_every_item_is_accounted_for(scanned):
+    result, document = scanned["result"], scanned["document"]
+    assert result.returncode == 1, result.stderr
+    assert document["run"]["exit_code"] == 1
+    assert "符合率" in result.stdout and "合计 total" in result.stdout
+    ok_items = [i for i in document["items"] if i["object"] == PASS_HOST]
+    assert {i["verdict"] for i in ok_items} <= {"pass", "manual", "not_applicable"}
+    assert any(i["item"] == "8.1.4.1 a)" and i["verdict"] == "pass" for i in ok_items)
+    broken = [i for i in document["items"] if i["object"] in BREAK_HOSTS and i["finding"]]
+    assert broken and all(i["reason_en"] and i["reason_zh"] for i in broken)
+
+
+def _sshd_pids(test_lab_paths, host: str) -> list[int]:
+    running = load(test_lab_paths)[host]
+    machine = test_lab_paths.machine_name(running.host.address)
+    pids = cgroups.members(cgroups.host_groups(test_lab_paths.bridge, machine))
+    return [pid for pid in pids if Path(f"/proc/{pid}/comm").read_text().strip() == "sshd"]
+
+
+def test_hosts_that_stop_answering_are_unreachable_and_the_others_complete(
+    scanned, test_lab_env, test_lab_paths, run_lab, dengbao_cmd
+):
+    """scan-b4's sshd is stopped while the scan runs (one host at a time, after the first is done);
+    scan-b3's sshd is frozen, so its connection hangs until the per-host deadline."""
+    frozen = _sshd_pids(test_lab_paths, "scan-b3")
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        process = subprocess.Popen(
+            [
+                *dengbao_cmd,
+                "scan",
+                "-i",
+                str(scanned["inventory"]),
+                "-o",
+                str(scanned["workdir"] / "partial"),
+                "--workers",
+                "1",
+                "--timeout",
+                "4",
+            ],
+            env=test_lab_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        assert first.startswith("[1/5]"), first
+        run_lab("ssh", "scan-b4", "systemctl stop ssh.service; pkill -x sshd", check=False)
+        stdout, _ = process.communicate(timeout=120)
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    document = json.loads((scanned["workdir"] / "partial" / "results.json").read_text())
+    status = {h["name"]: (h["status"], h["error"]) for h in document["hosts"]}
+    assert status["scan-b4"][0] == "unreachable", status
+    assert status["scan-b3"][0] == "unreachable" and "4 s" in status["scan-b3"][1], status
+    assert {name for name, (state, _) in status.items() if state == "collected"} == {PASS_HOST, "scan-b1", "scan-b2"}
+    assert process.returncode == 1
+    assert "不可达 unreachable: scan-b4" in stdout and "不可达 unreachable: scan-b3" in stdout
+    unreachable_items = [i for i in document["items"] if i["object"] == "scan-b4" and i["checks"]]
+    assert unreachable_items and all(i["verdict"] == "unreachable" for i in unreachable_items)

@@ -1,0 +1,295 @@
+"""The scan engine without lab hosts: collector framing, parsers, verdict rules, waivers, targets, local scan."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from compliance.checks import all_checks
+from compliance.model.waivers import load_waivers
+from compliance.scan.evaluate import evaluate_host
+from compliance.scan.facts import parse_pam, parse_sshd
+from compliance.scan.probes import PROBES, CollectorOutputError, ProbeResult, collector_script, split_output
+from compliance.scan.run import apply_waivers
+from compliance.scan.summary import summarise
+from compliance.scan.targets import Target, connection_data, local_target, select
+from compliance.scan.transport import HostCollection
+from compliance.scan.verdicts import Verdict, combine
+
+
+def run_collector_here(marker: str = "@@dengbao-test") -> list[str]:
+    result = subprocess.run(["sh", "-s"], input=collector_script(marker), capture_output=True, text=True, check=True)
+    return result.stdout.splitlines()
+
+
+def test_the_collector_runs_every_probe_in_one_script_and_splits_back():
+    collection = split_output("@@dengbao-test", run_collector_here())
+    assert set(collection.probes) == {p.name for p in PROBES}
+    assert collection.host_epoch > 1_700_000_000
+    assert "ID=" in collection.probes["os_release"].output
+
+
+def test_a_truncated_collection_is_an_error_not_a_partial_result():
+    lines = run_collector_here()
+    with pytest.raises(CollectorOutputError, match="missing probes"):
+        split_output("@@dengbao-test", lines[: len(lines) // 2])
+    with pytest.raises(CollectorOutputError):
+        split_output("@@dengbao-other", lines)
+
+
+def test_probe_exit_codes_and_output_without_final_newline_survive_the_framing():
+    marker = "@@m"
+    lines = ["@@m clock 1700000000", "@@m start passwd", "root:x:0:0::/root:/bin/sh", "@@m end passwd 3", "@@m done"]
+    collection = split_output(marker, lines, probes=(PROBES[2],))
+    assert collection.probes["passwd"].exit_code == 3
+    assert collection.probes["passwd"].output == "root:x:0:0::/root:/bin/sh"
+
+
+def test_shadow_hashes_never_leave_the_host():
+    [shadow] = [p for p in PROBES if p.name == "shadow"]
+    assert "$2" not in shadow.command.replace('$2 == ""', "").replace("$2 ~", "")
+    assert '"hash"' in shadow.command
+
+
+def test_pam_lines_keep_bracketed_controls_and_arguments():
+    lines = parse_pam("/etc/pam.d/common-auth:auth\t[success=2 default=ignore]\tpam_unix.so try_first_pass\n")
+    assert lines[0].control == "[success=2 default=ignore]"
+    assert lines[0].module == "pam_unix.so" and lines[0].arguments == ("try_first_pass",)
+
+
+def test_sshd_keywords_that_repeat_keep_every_value():
+    parsed = parse_sshd("port 22\nlistenaddress 0.0.0.0:22\nlistenaddress [::]:22\n")
+    assert parsed["listenaddress"] == ["0.0.0.0:22", "[::]:22"]
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "combined"),
+    [
+        ([Verdict.PASS, Verdict.PASS], Verdict.PASS),
+        ([Verdict.FAIL, Verdict.FAIL], Verdict.FAIL),
+        ([Verdict.PASS, Verdict.FAIL], Verdict.PARTIAL),
+        ([Verdict.PASS, Verdict.NOT_APPLICABLE], Verdict.PASS),
+        ([Verdict.NOT_APPLICABLE], Verdict.NOT_APPLICABLE),
+        ([Verdict.PASS, Verdict.ERROR], Verdict.ERROR),
+        ([], Verdict.MANUAL),
+    ],
+)
+def test_an_item_combines_the_verdicts_of_its_checks(verdicts, combined):
+    assert combine(verdicts) == combined
+
+
+def _collected_here(target: Target) -> HostCollection:
+    collection = split_output("@@dengbao-test", run_collector_here())
+    return HostCollection(target, "collected", collection, None, "2026-01-01T00:00:00+00:00", 0.1)
+
+
+def test_every_level3_host_item_is_reported_and_checked_items_are_decided(repo):
+    from compliance.model.host_policy import policy_for_host
+
+    target = local_target(3)
+    result = evaluate_host(_collected_here(target), policy_for_host(repo, target.name).settings)
+    ids = [item.item.id for item in result.items]
+    assert len(ids) == len(set(ids))
+    assert "8.1.4.1 a)" in ids and "8.1.1.1 a)" not in ids  # physical security is not a host's to answer
+    decided = [i for i in result.items if i.checks]
+    assert decided and all(i.verdict is not Verdict.MANUAL for i in decided)
+    manual = [i for i in result.items if not i.checks]
+    assert manual and all(i.verdict is Verdict.MANUAL and "manual" in i.reason_en for i in manual)
+    assert {c.check.id for c in result.checks} == set(all_checks())
+    assert all(c.evidence for c in result.checks), [c.check.id for c in result.checks if not c.evidence]
+
+
+def test_a_level2_host_reports_level2_ids_and_skips_items_level2_lacks(repo):
+    from compliance.model.host_policy import policy_for_host
+
+    target = local_target(2)
+    result = evaluate_host(_collected_here(target), policy_for_host(repo, target.name, {"dengbao_level": 2}).settings)
+    ids = {item.item.id for item in result.items}
+    assert "7.1.4.1 a)" in ids and not any(i.startswith("8.") for i in ids)
+    assert not any(item.item.twin == "8.1.4.1 d)" for item in result.items)
+
+
+def test_an_unreachable_host_is_never_compliant():
+    target = local_target(3)
+    result = evaluate_host(HostCollection(target, "unreachable", None, "refused", "t", 1.0), None)
+    checked = [i for i in result.items if i.checks]
+    assert checked and all(i.verdict is Verdict.UNREACHABLE for i in checked)
+    assert not any(i.verdict is Verdict.PASS for i in result.items)
+
+
+def test_a_check_that_raises_is_an_error_for_its_items_only(repo, monkeypatch):
+    import dataclasses
+
+    from compliance.checks import REGISTRY
+    from compliance.model.host_policy import policy_for_host
+
+    def explode(facts, policy):
+        raise KeyError("boom")
+
+    all_checks()
+    monkeypatch.setitem(REGISTRY, "linux.time_sync", dataclasses.replace(REGISTRY["linux.time_sync"], function=explode))
+    target = local_target(3)
+    result = evaluate_host(_collected_here(target), policy_for_host(repo, target.name).settings)
+    [time_check] = [c for c in result.checks if c.check.id == "linux.time_sync"]
+    assert time_check.verdict is Verdict.ERROR and "boom" in time_check.reason_en
+    assert [i.verdict for i in result.items if i.item.id == "8.1.4.3 b)"] == [Verdict.ERROR]
+    assert all(c.verdict is not Verdict.ERROR for c in result.checks if c.check.id != "linux.time_sync")
+
+
+WAIVER = """---
+waivers:
+  - id: W-PACS-AV
+    items: ["8.1.4.5 a)"]
+    hosts: [his-app-01]
+    justification: 影像设备厂商不允许安装杀毒软件 / the modality vendor forbids anti-malware
+    compensating_control: {control}
+    approver: 信息科 张主任
+    approved: {approved}
+    expires: {expires}
+"""
+
+
+def _waiver_repo(
+    model_copy: Path, control: str = "隔离网段与白名单 / isolated segment and allow-listing", days: int = 30
+):
+    today = date.today()
+    text = WAIVER.format(control=control, approved=today - timedelta(days=60), expires=today + timedelta(days=days))
+    (model_copy / "policies" / "waivers").mkdir(parents=True, exist_ok=True)
+    (model_copy / "policies" / "waivers" / "pacs.yml").write_text(text, encoding="utf-8")
+    return model_copy
+
+
+def test_a_waived_item_shows_as_partial_with_a_compensating_control_and_keeps_its_verdict(model_copy, repo):
+    from compliance.model.host_policy import policy_for_host
+
+    root = _waiver_repo(model_copy)
+    waivers = load_waivers(root)
+    assert not waivers.problems and len(waivers.active) == 1
+    target = Target("his-app-01", "host", 3, "app", ("his",), "ssh")
+    result = evaluate_host(_collected_here(target), policy_for_host(repo, target.name).settings)
+    apply_waivers(result.items, waivers.active, {"his-app-01": "app"})
+    [item] = [i for i in result.items if i.item.id == "8.1.4.5 a)"]
+    if item.original_verdict is None:
+        pytest.skip("this machine meets 8.1.4.5 a) already")
+    assert item.verdict is Verdict.PARTIAL and item.waiver["id"] == "W-PACS-AV"
+    assert item.original_verdict in (Verdict.FAIL, Verdict.PARTIAL)
+
+
+def test_an_expired_waiver_fails_validate_and_is_ignored_by_the_scan(model_copy, dengbao_cmd):
+    root = _waiver_repo(model_copy, days=-1)
+    waivers = load_waivers(root)
+    assert not waivers.active and len(waivers.expired) == 1
+    result = subprocess.run([*dengbao_cmd, "validate", str(root)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "policies/waivers/pacs.yml:3" in result.stderr and "[expires]" in result.stderr
+    assert "已于" in result.stderr and "expired on" in result.stderr
+
+
+def test_a_valid_waiver_validates(model_copy, dengbao_cmd):
+    root = _waiver_repo(model_copy)
+    result = subprocess.run([*dengbao_cmd, "validate", str(root)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("items", '["8.1.4.5 z)"]', "items[0]"),
+        ("hosts", "[no-such-host]", "hosts[0]"),
+        ("approver", "''", "approver"),
+        ("expires", "2001-01-01", "expires"),
+    ],
+)
+def test_a_malformed_waiver_is_named_by_file_line_and_field(model_copy, dengbao_cmd, key, value, field):
+    path = _waiver_repo(model_copy) / "policies" / "waivers" / "pacs.yml"
+    lines = [
+        f"    {key}: {value}" if line.strip().startswith(f"{key}:") else line for line in path.read_text().splitlines()
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run([*dengbao_cmd, "validate", str(model_copy)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "policies/waivers/pacs.yml:" in result.stderr and f"[waivers[0].{field}]" in result.stderr
+
+
+def test_ansible_connection_settings_become_pyinfra_connector_data():
+    connection, data = connection_data(
+        "his-db-01",
+        {
+            "ansible_host": "10.0.0.5",
+            "ansible_port": 2222,
+            "ansible_user": "opsadmin",
+            "ansible_become": True,
+            "ansible_ssh_common_args": "-o Foo=bar -F /etc/dengbao/ssh_config",
+        },
+    )
+    assert connection == "ssh"
+    assert data == {
+        "ssh_hostname": "10.0.0.5",
+        "ssh_config_file": "/etc/dengbao/ssh_config",
+        "ssh_port": 2222,
+        "ssh_user": "opsadmin",
+        "_sudo": True,
+    }
+    assert connection_data("x", {"ansible_connection": "local"}) == ("@local", {})
+
+
+def test_selection_by_limit_system_and_level():
+    targets = [
+        Target("his-db-01", "host", 3, "core_db", ("his",), "ssh"),
+        Target("web-01", "host", 2, "dmz", ("web",), "ssh"),
+        Target("pacs-01", "host", 3, "pacs", ("pacs",), "ssh"),
+    ]
+    assert [t.name for t in select(targets, ["his-*"], None, None)] == ["his-db-01"]
+    assert [t.name for t in select(targets, None, "web", None)] == ["web-01"]
+    assert [t.name for t in select(targets, None, None, 3)] == ["his-db-01", "pacs-01"]
+
+
+def test_the_rate_counts_only_decided_items(repo):
+    from compliance.model.host_policy import policy_for_host
+
+    target = local_target(3)
+    result = evaluate_host(_collected_here(target), policy_for_host(repo, target.name).settings)
+    overall = summarise(result.items)[-1]
+    decided = sum(overall.counts[v] for v in (Verdict.PASS, Verdict.PARTIAL, Verdict.FAIL))
+    assert overall.rate == (overall.counts[Verdict.PASS] / decided if decided else None)
+    assert sum(overall.counts.values()) == len(result.items)
+
+
+def test_scan_with_no_arguments_scans_this_machine(repo, dengbao_cmd, tmp_path):
+    result = subprocess.run(
+        [*dengbao_cmd, "scan", "-o", str(tmp_path / "run")], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert result.returncode in (0, 1), result.stderr
+    document = json.loads((tmp_path / "run" / "results.json").read_text())
+    [host] = document["hosts"]
+    assert host["status"] == "collected" and host["kind"] == "host"
+    assert document["run"]["exit_code"] == result.returncode
+    assert len(host["checks"]) == len(all_checks())
+    some = next(c for c in host["checks"] if c["evidence"])
+    assert all(name in host["evidence"] for name in some["evidence"])
+    assert "等保测评结果汇总" in result.stdout and "符合率" in result.stdout
+    assert any(i["object"] == "system:local" and i["verdict"] == "manual" for i in document["items"])
+    assert (tmp_path / "run" / "summary.txt").read_text() == result.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--limit", "x"], "--limit"),
+        (["-i", "no-such-inventory"], "no-such-inventory"),
+        (["--workers", "0"], "--workers"),
+    ],
+)
+def test_usage_errors_exit_2_in_both_languages(repo, dengbao_cmd, arguments, message):
+    result = subprocess.run([*dengbao_cmd, "scan", *arguments], cwd=repo, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr and "错误" in result.stderr and "error" in result.stderr
+
+
+def test_probe_results_keep_the_command_that_produced_them():
+    result = ProbeResult("x", "echo", "a\nb", 0)
+    assert result.lines == ["a", "b"]
