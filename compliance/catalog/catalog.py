@@ -112,6 +112,18 @@ def _check_category(document: Positioned) -> None:
             raise ModelError(problems[0])
 
 
+@cache
+def _implementing_checks() -> dict[str, tuple[str, ...]]:
+    """Level-3 clause → ids of the automated checks that decide it (from the check registry)."""
+    from compliance.checks import all_checks  # the registry imports no catalog code, so no cycle
+
+    mapping: dict[str, list[str]] = {}
+    for registered in all_checks().values():
+        for clause in registered.clauses:
+            mapping.setdefault(clause, []).append(registered.id)
+    return {clause: tuple(ids) for clause, ids in mapping.items()}
+
+
 def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> Item | None:
     level3_id = f"{point['id']} {entry['letter']})"
     level2_id = f"{point['level2_id']} {entry['level2']})" if point["level2_id"] and entry["level2"] else None
@@ -119,7 +131,8 @@ def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> 
         return None
     unit = f"L3-{category['unit']}-{number:02d}" if category.get("unit") and level == 3 else None
     documentary = set(entry["evidence"]) <= {"documents", "records"}
-    status = "documentation" if documentary else "manual"
+    implementing = _implementing_checks().get(level3_id, ())
+    status = "automated" if implementing else ("documentation" if documentary else "manual")
     item = Item(
         id=level3_id,
         level=3,
@@ -135,6 +148,7 @@ def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> 
         evidence=tuple(entry["evidence"]),
         twin=level2_id,
         status=status,
+        checks=implementing,
     )
     if level == 3:
         return item

@@ -97,7 +97,8 @@ def test_items_have_texts_in_both_languages_and_known_evidence_kinds():
         assert re.search(r"[\u4e00-\u9fff]", item.zh), item.id
         assert re.match(r"^[A-Z]", item.en), item.id
         assert item.evidence and set(item.evidence) <= set(EVIDENCE_KINDS), item.id
-        assert item.status in ("manual", "documentation")
+        assert item.status in ("manual", "documentation", "automated")
+        assert (item.status == "automated") == bool(item.checks)
 
 
 def test_the_boundary_malware_point_has_its_level_two_name():

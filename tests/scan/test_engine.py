@@ -293,3 +293,35 @@ def test_usage_errors_exit_2_in_both_languages(repo, dengbao_cmd, arguments, mes
 def test_probe_results_keep_the_command_that_produced_them():
     result = ProbeResult("x", "echo", "a\nb", 0)
     assert result.lines == ["a", "b"]
+
+
+def test_every_check_names_real_level3_clauses_and_its_policy_topics():
+    from compliance.catalog.catalog import load_items
+    from compliance.model.policies import TOPICS
+
+    clauses = {item.id for item in load_items(3)}
+    for check in all_checks().values():
+        assert set(check.clauses) <= clauses, check.id
+        assert set(check.policies) <= set(TOPICS), check.id
+        assert check.title_zh and check.title_en
+
+
+def test_auditd_running_passes_where_the_kernel_audit_runs(repo):
+    """The lab's containers cannot run auditd; this is what a physical or virtual server prints."""
+    from compliance.checks.linux_audit import auditd_running
+    from compliance.model.host_policy import policy_for_host
+    from compliance.scan.facts import HostFacts
+    from compliance.scan.probes import Collection
+
+    outputs = {
+        "virtualization": "kvm",
+        "packages": "auditd\t1:3.0.9-1\nlibaudit1\t1:3.0.9-1",
+        "unit_files": "auditd.service                         enabled         enabled",
+        "active_units": "auditd.service   loaded active running Security Auditing Service",
+    }
+    probes = {p.name: ProbeResult(p.name, p.command, outputs.get(p.name, ""), 0) for p in PROBES}
+    facts = HostFacts(Collection(1_700_000_000, probes))
+    settings = policy_for_host(repo, "any-host").settings
+    assert auditd_running(facts, settings).verdict is Verdict.PASS
+    probes["active_units"] = ProbeResult("active_units", "", "", 0)
+    assert auditd_running(HostFacts(Collection(1_700_000_000, probes)), settings).verdict is Verdict.FAIL
