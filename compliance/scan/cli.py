@@ -27,7 +27,7 @@ from compliance.project import project_root
 from compliance.scan.output import default_run_dir, write_run
 from compliance.scan.run import ScanRun, is_finding, run_scan
 from compliance.scan.summary import OVERALL, format_rate, summarise
-from compliance.scan.targets import TargetError, inventory_targets, local_target, select
+from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing
 from compliance.scan.transport import DEFAULT_TIMEOUT, DEFAULT_WORKERS, HostCollection
 from compliance.scan.verdicts import ORDER
 
@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.workers < 1 or args.timeout <= 0:
         return _usage_error("--workers and --timeout must be positive", "--workers 与 --timeout 须为正数")
+    listing = start_listing(_inventory_path(root, args.inventory)) if args.inventory else None
     try:
         model = repository(root)
     except InvalidModel as error:
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         inventory = _inventory_path(root, args.inventory)
         model_hosts = {name: host for inv in model.inventories.values() for name, host in inv.hosts.items()}
         try:
-            targets = inventory_targets(inventory, model_hosts)
+            targets = inventory_targets(inventory, model_hosts, listing)
         except TargetError as error:
             return _usage_error(error.english, error.chinese)
         targets = select(targets, args.limit, args.system, args.level)

@@ -109,10 +109,13 @@ def connection_data(name: str, variables: dict[str, Any]) -> tuple[str, dict[str
     return "ssh", data
 
 
-def inventory_targets(inventory: Path, model_hosts: dict[str, Any] | None = None) -> list[Target]:
+def inventory_targets(
+    inventory: Path, model_hosts: dict[str, Any] | None = None, started: subprocess.Popen[str] | None = None
+) -> list[Target]:
     """Every host of the inventory, in name order. `model_hosts` (name → model Host) supplies
-    level, zone and systems for hosts the repository's model knows."""
-    listing = _ansible_inventory_list(inventory)
+    level, zone and systems for hosts the repository's model knows. `started` is a listing
+    begun earlier with `start_listing`, so it can run while the model loads."""
+    listing = _ansible_inventory_list(inventory, started)
     hostvars: dict[str, dict[str, Any]] = listing.get("_meta", {}).get("hostvars", {})
     names = set(hostvars)
     for group, body in listing.items():
@@ -133,19 +136,30 @@ def inventory_targets(inventory: Path, model_hosts: dict[str, Any] | None = None
     return targets
 
 
-def _ansible_inventory_list(inventory: Path) -> dict[str, Any]:
+def start_listing(inventory: Path) -> subprocess.Popen[str] | None:
+    """Start `ansible-inventory --list` in the background (None when the path does not exist)."""
     if not inventory.exists():
-        raise TargetError(f"{inventory}: no such inventory", f"{inventory}：清单不存在")
-    result = subprocess.run(
-        ["ansible-inventory", "-i", str(inventory), "--list"], capture_output=True, text=True, check=False
+        return None
+    return subprocess.Popen(
+        ["ansible-inventory", "-i", str(inventory), "--list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if result.returncode != 0 or not result.stdout.strip():
-        message = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "no output"
+
+
+def _ansible_inventory_list(inventory: Path, started: subprocess.Popen[str] | None) -> dict[str, Any]:
+    process = started or start_listing(inventory)
+    if process is None:
+        raise TargetError(f"{inventory}: no such inventory", f"{inventory}：清单不存在")
+    stdout, stderr = process.communicate()
+    if process.returncode != 0 or not stdout.strip():
+        message = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
         raise TargetError(
             f"{inventory}: ansible-inventory could not read it: {message}",
             f"{inventory}：ansible-inventory 无法读取该清单：{message}",
         )
-    return json.loads(result.stdout)
+    return json.loads(stdout)
 
 
 def select(targets: list[Target], limit: list[str] | None, system: str | None, level: int | None) -> list[Target]:

@@ -1,0 +1,150 @@
+"""On-demand benchmark: how fast `dengbao scan` is, against two peers measured in the same run.
+
+    python bench/scan_speed.py [--runs 3] [--sizes 1 5 10 20]
+
+Brings up a benchmark lab of 20 hosts (its own network, 10.79.0.0/24), then:
+  * ours: `dengbao scan -i <inventory> --limit <first N hosts>` end to end (process start,
+    inventory, collection, every check and item, results written), median of `--runs`, per size;
+  * peer (a): the same probes run one command per check through testinfra's SSH backend with no
+    connection reuse (an ssh_config without ControlMaster), on one host;
+  * peer (b): `lynis audit system --quick --cronjob` inside one host (lynis installed through
+    the lab's apt proxy first).
+Prints seconds and ratios; `docs/performance.md` records a run. Needs root. Not part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import testinfra
+import yaml
+
+from compliance.lab.lab import Lab
+from compliance.lab.paths import LabPaths
+from compliance.lab.plan import first_hosts
+from compliance.scan.probes import PROBES
+
+ROOT = Path(__file__).resolve().parents[1]
+FLEET = 20
+
+
+def bench_paths() -> LabPaths:
+    return LabPaths(
+        state=Path("/var/lib/dengbao-lab-bench"),
+        cache=Path(os.environ.get("DENGBAO_LAB_CACHE", "/var/cache/dengbao-lab")),
+        network=ipaddress.IPv4Network("10.79.0.0/24"),
+        bridge="dgbbench0",
+    )
+
+
+def dengbao() -> list[str]:
+    return [str(Path(sys.executable).parent / "dengbao")]
+
+
+def write_inventory(paths: LabPaths, names: list[str], directory: Path) -> Path:
+    inventory = directory / "hosts.yml"
+    document = {
+        "all": {
+            "hosts": {name: None for name in names},
+            "vars": {"ansible_user": "root", "ansible_ssh_args": f"-F {paths.ssh_config}"},
+        }
+    }
+    inventory.write_text(yaml.safe_dump(document))
+    return inventory
+
+
+def time_scan(inventory: Path, names: list[str], output: Path) -> tuple[float, float]:
+    """(wall seconds of the whole command, slowest host's collection seconds)."""
+    limits = [argument for name in names for argument in ("--limit", name)]
+    started = time.monotonic()
+    result = subprocess.run(
+        [*dengbao(), "scan", "-i", str(inventory), *limits, "-o", str(output), "--no-progress"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.monotonic() - started
+    if result.returncode == 2:
+        raise SystemExit(result.stderr)
+    document = json.loads((output / "results.json").read_text())
+    collected = [h for h in document["hosts"] if h["status"] == "collected"]
+    if len(collected) != len(names):
+        raise SystemExit(f"only {len(collected)} of {len(names)} hosts collected")
+    return wall, max(h["seconds"] for h in collected)
+
+
+def time_testinfra_per_check(paths: LabPaths, host: str, directory: Path) -> float:
+    """Every probe as its own command over a fresh SSH connection (testinfra's ssh backend, no reuse)."""
+    config = directory / "ssh_config_no_reuse"
+    lines = [line for line in paths.ssh_config.read_text().splitlines() if not line.strip().startswith("Control")]
+    config.write_text("\n".join(lines) + "\n")
+    target = testinfra.get_host(f"ssh://{host}", ssh_config=str(config))
+    started = time.monotonic()
+    for probe in PROBES:
+        target.run(probe.command)
+    return time.monotonic() - started
+
+
+def time_lynis(paths: LabPaths, host: str) -> float:
+    ssh = ["ssh", "-F", str(paths.ssh_config), host]
+    install = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lynis >/dev/null"
+    subprocess.run([*ssh, install], check=True, capture_output=True)
+    started = time.monotonic()
+    subprocess.run([*ssh, "lynis audit system --quick --cronjob >/dev/null 2>&1"], check=False)
+    return time.monotonic() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 10, 20])
+    args = parser.parse_args()
+    paths = bench_paths()
+    lab = Lab(paths, inventory_file=None, log=lambda _line: None)
+    planned = first_hosts(paths, FLEET)
+    names = [h.name for h in planned]
+    lab.up(planned)
+    try:
+        with tempfile.TemporaryDirectory() as temporary:
+            directory = Path(temporary)
+            inventory = write_inventory(paths, names, directory)
+            time_scan(inventory, names[:1], directory / "warm-up")
+            print(f"{'hosts':>5}  {'scan s (median)':>15}  {'per host s':>10}  {'slowest host collect s':>22}")
+            per_size: dict[int, float] = {}
+            for size in args.sizes:
+                runs = [time_scan(inventory, names[:size], directory / f"run-{size}-{i}") for i in range(args.runs)]
+                wall = statistics.median(r[0] for r in runs)
+                collect = statistics.median(r[1] for r in runs)
+                per_size[size] = wall
+                print(f"{size:>5}  {wall:>15.2f}  {wall / size:>10.2f}  {collect:>22.2f}")
+            one = per_size.get(1) or time_scan(inventory, names[:1], directory / "one")[0]
+            testinfra_seconds = statistics.median(
+                time_testinfra_per_check(paths, names[0], directory) for _ in range(args.runs)
+            )
+            lynis_seconds = time_lynis(paths, names[0])
+            print(f"\none host, {len(PROBES)} probes / 26 checks:")
+            print(f"  dengbao scan (whole command)            {one:6.2f} s")
+            print(
+                f"  (a) testinfra, one command per check    {testinfra_seconds:6.2f} s"
+                f"   ratio {testinfra_seconds / one:5.1f}x"
+            )
+            print(
+                f"  (b) lynis audit system --quick          {lynis_seconds:6.2f} s   ratio {lynis_seconds / one:5.1f}x"
+            )
+    finally:
+        lab.down()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
