@@ -15,9 +15,7 @@ Prints seconds and ratios; `docs/performance.md` records a run. Needs root. Not 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -27,6 +25,7 @@ from pathlib import Path
 
 import testinfra
 import yaml
+from lab_startup import bench_paths  # the benchmark lab (10.79.0.0/24) both benchmarks use
 
 from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
@@ -35,15 +34,6 @@ from compliance.scan.probes import PROBES
 
 ROOT = Path(__file__).resolve().parents[1]
 FLEET = 20
-
-
-def bench_paths() -> LabPaths:
-    return LabPaths(
-        state=Path("/var/lib/dengbao-lab-bench"),
-        cache=Path(os.environ.get("DENGBAO_LAB_CACHE", "/var/cache/dengbao-lab")),
-        network=ipaddress.IPv4Network("10.79.0.0/24"),
-        bridge="dgbbench0",
-    )
 
 
 def dengbao() -> list[str]:

@@ -46,13 +46,22 @@ def not_applicable(observed: dict[str, Any], en: str, zh: str) -> Outcome:
     return Outcome(Verdict.NOT_APPLICABLE, observed, {}, en, zh)
 
 
-def decide(
-    problems_en: list[str], problems_zh: list[str], observed: dict, expected: dict, ok_en: str, ok_zh: str
-) -> Outcome:
-    """符合 when no problem was found, else 不符合 listing every problem."""
-    if not problems_en:
-        return passed(observed, expected, ok_en, ok_zh)
-    return failed(observed, expected, "; ".join(problems_en), "；".join(problems_zh))
+@dataclass
+class Problems:
+    """What a check found wrong, each in English and Chinese."""
+
+    english: list[str] = field(default_factory=list)
+    chinese: list[str] = field(default_factory=list)
+
+    def add(self, en: str, zh: str) -> None:
+        self.english.append(en)
+        self.chinese.append(zh)
+
+    def outcome(self, observed: dict[str, Any], expected: dict[str, Any], ok_en: str, ok_zh: str) -> Outcome:
+        """符合 when nothing was found, else 不符合 listing every problem."""
+        if not self.english:
+            return passed(observed, expected, ok_en, ok_zh)
+        return failed(observed, expected, "; ".join(self.english), "；".join(self.chinese))
 
 
 CheckFunction = Callable[[HostFacts, Settings], Outcome]

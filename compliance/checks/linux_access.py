@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from compliance.checks import Outcome, Settings, check, decide, failed
+from compliance.checks import Outcome, Problems, Settings, check, failed, passed
 from compliance.scan.facts import FIRST_REGULAR_UID, HostFacts
 
 NO_LOGIN_SHELLS = ("/nologin", "/false")
@@ -49,7 +49,7 @@ def ssh_root_login(facts: HostFacts, policy: Settings) -> Outcome:
     actual = facts.sshd_value("permitrootlogin")
     observed, expected = {"PermitRootLogin": actual}, {"PermitRootLogin": wanted}
     if actual == wanted:
-        return decide([], [], observed, expected, f"PermitRootLogin is {wanted}", f"PermitRootLogin 为 {wanted}")
+        return passed(observed, expected, f"PermitRootLogin is {wanted}", f"PermitRootLogin 为 {wanted}")
     return failed(
         observed, expected, f"PermitRootLogin is {actual}, not {wanted}", f"PermitRootLogin 为 {actual}，应为 {wanted}"
     )
@@ -84,7 +84,7 @@ def default_accounts_locked(facts: HostFacts, policy: Settings) -> Outcome:
             f"default accounts still usable: {', '.join(open_accounts)}",
             f"默认账户仍可使用：{', '.join(open_accounts)}",
         )
-    return decide([], [], observed, expected, "default accounts are closed", "默认账户已禁用")
+    return passed(observed, expected, "default accounts are closed", "默认账户已禁用")
 
 
 @check(
@@ -109,14 +109,17 @@ def inactive_accounts(facts: HostFacts, policy: Settings) -> Outcome:
     )
     observed = {"useradd_INACTIVE": default_days, "accounts_never_disabled": loose}
     expected = {"useradd_INACTIVE": f"0..{limit}", "accounts_never_disabled": []}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if default_days is None or not 0 <= default_days <= limit:
-        problems_en.append(f"new accounts are never disabled when unused (INACTIVE={default})")
-        problems_zh.append(f"新建账户不会因长期未用而停用（INACTIVE={default}）")
+        problems.add(
+            f"new accounts are never disabled when unused (INACTIVE={default})",
+            f"新建账户不会因长期未用而停用（INACTIVE={default}）",
+        )
     if loose:
-        problems_en.append(f"accounts without an inactivity limit: {', '.join(loose)}")
-        problems_zh.append(f"未设置停用期限的账户：{', '.join(loose)}")
-    return decide(problems_en, problems_zh, observed, expected, "unused accounts get disabled", "长期未用账户会被停用")
+        problems.add(
+            f"accounts without an inactivity limit: {', '.join(loose)}", f"未设置停用期限的账户：{', '.join(loose)}"
+        )
+    return problems.outcome(observed, expected, "unused accounts get disabled", "长期未用账户会被停用")
 
 
 def _role_groups(policy: Settings) -> dict[str, dict]:
@@ -139,16 +142,16 @@ def sudo_least_privilege(facts: HostFacts, policy: Settings) -> Outcome:
     passwordless = sorted({f"{g.who} ({g.file})" for g in grants if g.nopasswd})
     observed = {"grants_of_ALL": too_broad, "NOPASSWD": passwordless}
     expected = {"grants_of_ALL": f"only root and {super_group}", "NOPASSWD": []}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if too_broad:
-        problems_en.append(f"unrestricted sudo for {', '.join(too_broad)}")
-        problems_zh.append(f"以下主体拥有不受限的 sudo 权限：{', '.join(too_broad)}")
+        problems.add(
+            f"unrestricted sudo for {', '.join(too_broad)}", f"以下主体拥有不受限的 sudo 权限：{', '.join(too_broad)}"
+        )
     if passwordless and policy["admin_roles"]["forbid_nopasswd_all"]:
-        problems_en.append(f"password-less sudo for {', '.join(passwordless)}")
-        problems_zh.append(f"以下主体可免密 sudo：{', '.join(passwordless)}")
-    return decide(
-        problems_en, problems_zh, observed, expected, "sudo grants are least privilege", "sudo 授权符合最小权限"
-    )
+        problems.add(
+            f"password-less sudo for {', '.join(passwordless)}", f"以下主体可免密 sudo：{', '.join(passwordless)}"
+        )
+    return problems.outcome(observed, expected, "sudo grants are least privilege", "sudo 授权符合最小权限")
 
 
 @check(
@@ -182,19 +185,19 @@ def admin_roles_separated(facts: HostFacts, policy: Settings) -> Outcome:
         "grants_beyond_role": [],
         "members_of_several_roles": [],
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if missing:
-        problems_en.append(f"role groups missing: {', '.join(missing)}")
-        problems_zh.append(f"缺少角色组：{', '.join(missing)}")
+        problems.add(f"role groups missing: {', '.join(missing)}", f"缺少角色组：{', '.join(missing)}")
     if beyond_role:
-        problems_en.append(f"sudo grants beyond the role: {'; '.join(beyond_role)}")
-        problems_zh.append(f"sudo 授权超出角色范围：{'；'.join(beyond_role)}")
+        problems.add(
+            f"sudo grants beyond the role: {'; '.join(beyond_role)}", f"sudo 授权超出角色范围：{'；'.join(beyond_role)}"
+        )
     if doubled:
-        problems_en.append(f"one person holds several administrator roles: {', '.join(doubled)}")
-        problems_zh.append(f"同一人兼任多个管理员角色：{', '.join(doubled)}")
-    return decide(
-        problems_en, problems_zh, observed, expected, "administrator duties are separated", "管理员权限分离符合策略"
-    )
+        problems.add(
+            f"one person holds several administrator roles: {', '.join(doubled)}",
+            f"同一人兼任多个管理员角色：{', '.join(doubled)}",
+        )
+    return problems.outcome(observed, expected, "administrator duties are separated", "管理员权限分离符合策略")
 
 
 _SEPARATED = ("system_admin", "security_admin", "audit_admin")

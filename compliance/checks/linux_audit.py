@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from compliance.checks import Outcome, Settings, check, decide, failed, not_applicable, passed
+from compliance.checks import Outcome, Problems, Settings, check, failed, not_applicable, passed
 from compliance.scan.facts import HostFacts
 
 AUDIT_PACKAGES = ("auditd", "audit")
@@ -70,14 +70,12 @@ def audit_rules(facts: HostFacts, policy: Settings) -> Outcome:
     immutable = any(re.fullmatch(r"-e\s+2", line.strip()) for line in rules)
     observed = {"rule_lines": len(rules), "covered": covered, "immutable": immutable}
     expected = {"covered": sorted(audit["audit_rules"]), "immutable": audit["immutable_rules"]}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if missing:
-        problems_en.append(f"no audit rules for: {', '.join(missing)}")
-        problems_zh.append(f"缺少以下事件的审计规则：{', '.join(missing)}")
+        problems.add(f"no audit rules for: {', '.join(missing)}", f"缺少以下事件的审计规则：{', '.join(missing)}")
     if audit["immutable_rules"] and not immutable:
-        problems_en.append("rules are not locked (-e 2)")
-        problems_zh.append("审计规则未锁定（-e 2）")
-    return decide(problems_en, problems_zh, observed, expected, "audit rules cover the policy", "审计规则覆盖策略要求")
+        problems.add("rules are not locked (-e 2)", "审计规则未锁定（-e 2）")
+    return problems.outcome(observed, expected, "audit rules cover the policy", "审计规则覆盖策略要求")
 
 
 @check(
@@ -114,20 +112,16 @@ def audit_storage(facts: HostFacts, policy: Settings) -> Outcome:
         "space_left_action": action,
         "too_open": loose,
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if max_file is None or max_file < audit["max_log_file_mb"]:
-        problems_en.append(f"max_log_file={max_file}")
-        problems_zh.append(f"max_log_file={max_file}")
+        problems.add(f"max_log_file={max_file}", f"max_log_file={max_file}")
     if num_logs is None or num_logs < audit["num_logs"]:
-        problems_en.append(f"num_logs={num_logs}")
-        problems_zh.append(f"num_logs={num_logs}")
+        problems.add(f"num_logs={num_logs}", f"num_logs={num_logs}")
     if action != audit["space_left_action"]:
-        problems_en.append(f"space_left_action={action}")
-        problems_zh.append(f"space_left_action={action}")
+        problems.add(f"space_left_action={action}", f"space_left_action={action}")
     if loose:
-        problems_en.append(f"audit logs readable beyond root: {', '.join(loose)}")
-        problems_zh.append(f"审计日志权限过宽：{', '.join(loose)}")
-    return decide(problems_en, problems_zh, observed, expected, "audit records are protected", "审计记录受保护")
+        problems.add(f"audit logs readable beyond root: {', '.join(loose)}", f"审计日志权限过宽：{', '.join(loose)}")
+    return problems.outcome(observed, expected, "audit records are protected", "审计记录受保护")
 
 
 def parse_logrotate(lines: list[str]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
@@ -210,14 +204,14 @@ def log_forwarding(facts: HostFacts, policy: Settings) -> Outcome:
     observed = {"targets": [f"{h}:{p}/{t}" for h, p, t in targets], "daemon_active": daemon}
     expected = {"targets": f"includes {wanted[0]}:{wanted[1]}/{wanted[2]}", "daemon_active": "rsyslog or syslog-ng"}
     matches = [t for t in targets if t[0].split(".")[0] == wanted[0] and t[1] == wanted[1] and t[2] == wanted[2]]
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if not matches:
-        problems_en.append(f"no forwarding to {wanted[0]}:{wanted[1]}/{wanted[2]}")
-        problems_zh.append(f"未转发至 {wanted[0]}:{wanted[1]}/{wanted[2]}")
+        problems.add(
+            f"no forwarding to {wanted[0]}:{wanted[1]}/{wanted[2]}", f"未转发至 {wanted[0]}:{wanted[1]}/{wanted[2]}"
+        )
     if daemon is None:
-        problems_en.append("no syslog daemon is running")
-        problems_zh.append("未运行 syslog 服务")
-    return decide(problems_en, problems_zh, observed, expected, "logs reach the central server", "日志已集中转发")
+        problems.add("no syslog daemon is running", "未运行 syslog 服务")
+    return problems.outcome(observed, expected, "logs reach the central server", "日志已集中转发")
 
 
 @check(
@@ -275,14 +269,11 @@ def time_sync(facts: HostFacts, policy: Settings) -> Outcome:
         "ntp_servers": f"includes {', '.join(time['ntp_servers'])}",
         "client": f"one of {', '.join(TIME_CLIENTS)}",
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if not clients:
-        problems_en.append("no time synchronisation client is installed")
-        problems_zh.append("未安装时间同步客户端")
+        problems.add("no time synchronisation client is installed", "未安装时间同步客户端")
     if zone != time["timezone"]:
-        problems_en.append(f"time zone is {zone}")
-        problems_zh.append(f"时区为 {zone}")
+        problems.add(f"time zone is {zone}", f"时区为 {zone}")
     if missing:
-        problems_en.append(f"not synchronised with {', '.join(missing)}")
-        problems_zh.append(f"未与 {', '.join(missing)} 同步")
-    return decide(problems_en, problems_zh, observed, expected, "time is synchronised", "时间同步符合策略")
+        problems.add(f"not synchronised with {', '.join(missing)}", f"未与 {', '.join(missing)} 同步")
+    return problems.outcome(observed, expected, "time is synchronised", "时间同步符合策略")

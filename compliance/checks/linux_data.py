@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from compliance.checks import Outcome, Settings, check, decide
+from compliance.checks import Outcome, Problems, Settings, check
 from compliance.scan.facts import HostFacts
 
 FREQUENT_MINUTES = 15  # a job at least this often counts as (near) real-time replication
@@ -21,7 +21,7 @@ def ssh_crypto(facts: HostFacts, policy: Settings) -> Outcome:
     ssh = policy["ssh"]
     observed: dict[str, list[str]] = {}
     expected: dict[str, list[str]] = {}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     for keyword, allowed in (
         ("ciphers", ssh["ciphers"]),
         ("macs", ssh["macs"]),
@@ -32,12 +32,12 @@ def ssh_crypto(facts: HostFacts, policy: Settings) -> Outcome:
         expected[keyword] = allowed
         extra = [name for name in offered if name not in allowed]
         if not offered:
-            problems_en.append(f"{keyword}: not readable")
-            problems_zh.append(f"{keyword}：无法读取")
+            problems.add(f"{keyword}: not readable", f"{keyword}：无法读取")
         elif extra:
-            problems_en.append(f"{keyword} outside the policy: {', '.join(extra)}")
-            problems_zh.append(f"{keyword} 含策略外算法：{', '.join(extra)}")
-    return decide(problems_en, problems_zh, observed, expected, "SSH algorithms match the policy", "SSH 算法符合策略")
+            problems.add(
+                f"{keyword} outside the policy: {', '.join(extra)}", f"{keyword} 含策略外算法：{', '.join(extra)}"
+            )
+    return problems.outcome(observed, expected, "SSH algorithms match the policy", "SSH 算法符合策略")
 
 
 def _jobs(facts: HostFacts) -> list[str]:
@@ -61,14 +61,12 @@ def backup_local(facts: HostFacts, policy: Settings) -> Outcome:
         "full_jobs": f"a job at '{backup['full_schedule']}'",
         "incremental_jobs": f"a job at '{backup['incremental_schedule']}'",
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if not full:
-        problems_en.append("no full backup job on the policy's schedule")
-        problems_zh.append("没有按策略时间运行的全量备份任务")
+        problems.add("no full backup job on the policy's schedule", "没有按策略时间运行的全量备份任务")
     if not incremental:
-        problems_en.append("no incremental backup job on the policy's schedule")
-        problems_zh.append("没有按策略时间运行的增量备份任务")
-    return decide(problems_en, problems_zh, observed, expected, "backup jobs are scheduled", "备份任务已按策略配置")
+        problems.add("no incremental backup job on the policy's schedule", "没有按策略时间运行的增量备份任务")
+    return problems.outcome(observed, expected, "backup jobs are scheduled", "备份任务已按策略配置")
 
 
 def _every_few_minutes(job: str) -> bool:
@@ -96,11 +94,9 @@ def backup_offsite(facts: HostFacts, policy: Settings) -> Outcome:
         if backup["realtime_offsite"]
         else "not required",
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if not jobs:
-        problems_en.append(f"nothing is sent to {target}")
-        problems_zh.append(f"没有传送至 {target} 的备份任务")
+        problems.add(f"nothing is sent to {target}", f"没有传送至 {target} 的备份任务")
     elif backup["realtime_offsite"] and not realtime:
-        problems_en.append("off-site copies are not (near) real-time")
-        problems_zh.append("异地备份非实时")
-    return decide(problems_en, problems_zh, observed, expected, f"backups reach {target}", f"备份已异地传送至 {target}")
+        problems.add("off-site copies are not (near) real-time", "异地备份非实时")
+    return problems.outcome(observed, expected, f"backups reach {target}", f"备份已异地传送至 {target}")

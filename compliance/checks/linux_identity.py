@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from compliance.checks import Outcome, Settings, check, decide, failed, not_applicable, passed
+from compliance.checks import Outcome, Problems, Settings, check, failed, not_applicable, passed
 from compliance.scan.facts import HostFacts
 
 PASSWORD_QUALITY_MODULES = ("pam_pwquality.so", "pam_cracklib.so")
@@ -47,16 +47,18 @@ def password_complexity(facts: HostFacts, policy: Settings) -> Outcome:
     required_by_credit = sum(1 for key in CLASS_CREDITS if (_number(settings.get(key)) or 0) < 0)
     classes = max(minclass, required_by_credit)
     observed = {"module": modules[0].module, "minlen": minlen, "minclass": classes}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if minlen < accounts["password_min_length"]:
-        problems_en.append(f"minimum length {minlen} < {accounts['password_min_length']}")
-        problems_zh.append(f"最小长度 {minlen} 小于 {accounts['password_min_length']}")
+        problems.add(
+            f"minimum length {minlen} < {accounts['password_min_length']}",
+            f"最小长度 {minlen} 小于 {accounts['password_min_length']}",
+        )
     if classes < accounts["password_min_classes"]:
-        problems_en.append(f"character classes required {classes} < {accounts['password_min_classes']}")
-        problems_zh.append(f"要求的字符类别数 {classes} 小于 {accounts['password_min_classes']}")
-    return decide(
-        problems_en, problems_zh, observed, expected, "password quality meets the policy", "口令复杂度符合策略"
-    )
+        problems.add(
+            f"character classes required {classes} < {accounts['password_min_classes']}",
+            f"要求的字符类别数 {classes} 小于 {accounts['password_min_classes']}",
+        )
+    return problems.outcome(observed, expected, "password quality meets the policy", "口令复杂度符合策略")
 
 
 @check(
@@ -93,23 +95,21 @@ def password_aging(facts: HostFacts, policy: Settings) -> Outcome:
         "remember": f">= {accounts['password_history']}",
         "accounts_without_expiry": [],
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if max_days is None or max_days > accounts["password_max_age_days"]:
-        problems_en.append(f"PASS_MAX_DAYS is {max_days}")
-        problems_zh.append(f"PASS_MAX_DAYS 为 {max_days}")
+        problems.add(f"PASS_MAX_DAYS is {max_days}", f"PASS_MAX_DAYS 为 {max_days}")
     if min_days is None or min_days < accounts["password_min_age_days"]:
-        problems_en.append(f"PASS_MIN_DAYS is {min_days}")
-        problems_zh.append(f"PASS_MIN_DAYS 为 {min_days}")
+        problems.add(f"PASS_MIN_DAYS is {min_days}", f"PASS_MIN_DAYS 为 {min_days}")
     if warn_days is None or warn_days < accounts["password_warn_age_days"]:
-        problems_en.append(f"PASS_WARN_AGE is {warn_days}")
-        problems_zh.append(f"PASS_WARN_AGE 为 {warn_days}")
+        problems.add(f"PASS_WARN_AGE is {warn_days}", f"PASS_WARN_AGE 为 {warn_days}")
     if remembered < accounts["password_history"]:
-        problems_en.append(f"only {remembered} previous passwords are refused")
-        problems_zh.append(f"仅禁止重复使用最近 {remembered} 个口令")
+        problems.add(f"only {remembered} previous passwords are refused", f"仅禁止重复使用最近 {remembered} 个口令")
     if stale:
-        problems_en.append(f"accounts whose password never has to change: {', '.join(stale)}")
-        problems_zh.append(f"口令未设置有效期的账户：{', '.join(stale)}")
-    return decide(problems_en, problems_zh, observed, expected, "passwords age as required", "口令定期更换符合策略")
+        problems.add(
+            f"accounts whose password never has to change: {', '.join(stale)}",
+            f"口令未设置有效期的账户：{', '.join(stale)}",
+        )
+    return problems.outcome(observed, expected, "passwords age as required", "口令定期更换符合策略")
 
 
 @check(
@@ -128,17 +128,14 @@ def unique_identities(facts: HostFacts, policy: Settings) -> Outcome:
     superusers = sorted(account.name for account in facts.accounts if account.uid == 0)
     observed = {"duplicate_uids": duplicate_uids, "duplicate_names": duplicate_names, "uid_0": superusers}
     expected = {"duplicate_uids": [], "duplicate_names": [], "uid_0": ["root"]}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if duplicate_uids:
-        problems_en.append(f"UIDs shared by several accounts: {duplicate_uids}")
-        problems_zh.append(f"多个账户共用 UID：{duplicate_uids}")
+        problems.add(f"UIDs shared by several accounts: {duplicate_uids}", f"多个账户共用 UID：{duplicate_uids}")
     if duplicate_names:
-        problems_en.append(f"account names listed twice: {duplicate_names}")
-        problems_zh.append(f"账户名重复：{duplicate_names}")
+        problems.add(f"account names listed twice: {duplicate_names}", f"账户名重复：{duplicate_names}")
     if superusers != ["root"]:
-        problems_en.append(f"accounts with UID 0: {superusers}")
-        problems_zh.append(f"UID 为 0 的账户：{superusers}")
-    return decide(problems_en, problems_zh, observed, expected, "every identity is unique", "身份标识唯一")
+        problems.add(f"accounts with UID 0: {superusers}", f"UID 为 0 的账户：{superusers}")
+    return problems.outcome(observed, expected, "every identity is unique", "身份标识唯一")
 
 
 @check(
@@ -154,14 +151,15 @@ def no_empty_passwords(facts: HostFacts, policy: Settings) -> Outcome:
     nullok = sorted({line.file for line in facts.pam if line.module == "pam_unix.so" and "nullok" in line.arguments})
     observed = {"empty_password_accounts": empty, "pam_nullok_files": nullok}
     expected = {"empty_password_accounts": [], "pam_nullok_files": []}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if empty:
-        problems_en.append(f"accounts with an empty password: {', '.join(empty)}")
-        problems_zh.append(f"空口令账户：{', '.join(empty)}")
+        problems.add(f"accounts with an empty password: {', '.join(empty)}", f"空口令账户：{', '.join(empty)}")
     if nullok:
-        problems_en.append(f"pam_unix accepts empty passwords (nullok) in {', '.join(nullok)}")
-        problems_zh.append(f"pam_unix 允许空口令（nullok）：{', '.join(nullok)}")
-    return decide(problems_en, problems_zh, observed, expected, "no account can log in without a password", "无空口令")
+        problems.add(
+            f"pam_unix accepts empty passwords (nullok) in {', '.join(nullok)}",
+            f"pam_unix 允许空口令（nullok）：{', '.join(nullok)}",
+        )
+    return problems.outcome(observed, expected, "no account can log in without a password", "无空口令")
 
 
 @check(
@@ -204,22 +202,18 @@ def login_failure_lockout(facts: HostFacts, policy: Settings) -> Outcome:
         "preauth": has_preauth,
         "authfail": has_authfail,
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if not (has_preauth and has_authfail):
-        problems_en.append("pam_faillock must run both preauth and authfail")
-        problems_zh.append("pam_faillock 须同时配置 preauth 与 authfail")
+        problems.add("pam_faillock must run both preauth and authfail", "pam_faillock 须同时配置 preauth 与 authfail")
     if not 0 < deny <= accounts["lockout_deny"]:
-        problems_en.append(f"deny={deny}")
-        problems_zh.append(f"deny={deny}")
+        problems.add(f"deny={deny}", f"deny={deny}")
     if unlock != 0 and unlock < accounts["lockout_unlock_seconds"]:
-        problems_en.append(f"unlock_time={unlock}s")
-        problems_zh.append(f"unlock_time={unlock} 秒")
+        problems.add(f"unlock_time={unlock}s", f"unlock_time={unlock} 秒")
     if accounts["lockout_include_root"] and not even_root:
-        problems_en.append("root is never locked out (even_deny_root missing)")
-        problems_zh.append("root 账户不受锁定限制（缺少 even_deny_root）")
-    return decide(
-        problems_en, problems_zh, observed, expected, "failed logins lock the account", "登录失败锁定符合策略"
-    )
+        problems.add(
+            "root is never locked out (even_deny_root missing)", "root 账户不受锁定限制（缺少 even_deny_root）"
+        )
+    return problems.outcome(observed, expected, "failed logins lock the account", "登录失败锁定符合策略")
 
 
 @check(
@@ -244,17 +238,14 @@ def session_timeout(facts: HostFacts, policy: Settings) -> Outcome:
     values = sorted(set(settings.values()))
     observed = {"TMOUT": settings, "readonly": readonly}
     expected = {"TMOUT": f"1..{limit} seconds, in /etc/profile or /etc/profile.d", "readonly": True}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if not values:
-        problems_en.append("no TMOUT is set for login shells")
-        problems_zh.append("登录 Shell 未设置 TMOUT")
+        problems.add("no TMOUT is set for login shells", "登录 Shell 未设置 TMOUT")
     elif any(value <= 0 or value > limit for value in values):
-        problems_en.append(f"TMOUT values {values} exceed {limit}s")
-        problems_zh.append(f"TMOUT 取值 {values} 超过 {limit} 秒")
+        problems.add(f"TMOUT values {values} exceed {limit}s", f"TMOUT 取值 {values} 超过 {limit} 秒")
     if values and not readonly:
-        problems_en.append("TMOUT is not read-only, users can lift it")
-        problems_zh.append("TMOUT 未设为只读，用户可自行取消")
-    return decide(problems_en, problems_zh, observed, expected, "idle shells log out", "空闲会话自动退出")
+        problems.add("TMOUT is not read-only, users can lift it", "TMOUT 未设为只读，用户可自行取消")
+    return problems.outcome(observed, expected, "idle shells log out", "空闲会话自动退出")
 
 
 @check(
@@ -272,14 +263,12 @@ def ssh_login_limits(facts: HostFacts, policy: Settings) -> Outcome:
     expected = {"MaxAuthTries": f"1..{ssh['max_auth_tries']}", "PermitEmptyPasswords": "no"}
     if tries is None:
         return failed(observed, expected, "sshd configuration could not be read", "无法读取 sshd 配置")
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if not 0 < tries <= ssh["max_auth_tries"]:
-        problems_en.append(f"MaxAuthTries is {tries}")
-        problems_zh.append(f"MaxAuthTries 为 {tries}")
+        problems.add(f"MaxAuthTries is {tries}", f"MaxAuthTries 为 {tries}")
     if empty != "no":
-        problems_en.append(f"PermitEmptyPasswords is {empty}")
-        problems_zh.append(f"PermitEmptyPasswords 为 {empty}")
-    return decide(problems_en, problems_zh, observed, expected, "SSH login attempts are limited", "SSH 登录尝试受限")
+        problems.add(f"PermitEmptyPasswords is {empty}", f"PermitEmptyPasswords 为 {empty}")
+    return problems.outcome(observed, expected, "SSH login attempts are limited", "SSH 登录尝试受限")
 
 
 @check(
@@ -308,19 +297,20 @@ def remote_admin_encrypted(facts: HostFacts, policy: Settings) -> Outcome:
         "sshd_listening": ssh_listening,
     }
     expected = {"plaintext_listeners": [], "plaintext_servers_installed": [], "sshd_listening": True}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if plaintext:
-        problems_en.append(f"plaintext remote login listening: {', '.join(plaintext)}")
-        problems_zh.append(f"明文远程登录服务在监听：{', '.join(plaintext)}")
+        problems.add(
+            f"plaintext remote login listening: {', '.join(plaintext)}",
+            f"明文远程登录服务在监听：{', '.join(plaintext)}",
+        )
     if installed:
-        problems_en.append(f"plaintext remote login servers installed: {', '.join(installed)}")
-        problems_zh.append(f"安装了明文远程登录服务：{', '.join(installed)}")
+        problems.add(
+            f"plaintext remote login servers installed: {', '.join(installed)}",
+            f"安装了明文远程登录服务：{', '.join(installed)}",
+        )
     if not ssh_listening:
-        problems_en.append("sshd is not listening")
-        problems_zh.append("sshd 未监听")
-    return decide(
-        problems_en, problems_zh, observed, expected, "remote administration uses SSH only", "远程管理仅使用 SSH"
-    )
+        problems.add("sshd is not listening", "sshd 未监听")
+    return problems.outcome(observed, expected, "remote administration uses SSH only", "远程管理仅使用 SSH")
 
 
 @check(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from compliance.checks import Outcome, Settings, check, decide, failed, not_applicable, partial, passed
+from compliance.checks import Outcome, Problems, Settings, check, failed, not_applicable, partial, passed
 from compliance.scan.facts import HostFacts, parse_clamav_databases, parse_package_updates
 
 SECONDS_PER_DAY = 86400
@@ -52,16 +52,12 @@ def unneeded_services(facts: HostFacts, policy: Settings) -> Outcome:
     )
     observed = {"forbidden_services_on": running, "high_risk_listeners": risky}
     expected = {"forbidden_services_on": [], "high_risk_listeners": []}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if running:
-        problems_en.append(f"services that should be off: {', '.join(running)}")
-        problems_zh.append(f"应关闭的服务仍启用：{', '.join(running)}")
+        problems.add(f"services that should be off: {', '.join(running)}", f"应关闭的服务仍启用：{', '.join(running)}")
     if risky:
-        problems_en.append(f"high-risk ports open: {', '.join(risky)}")
-        problems_zh.append(f"高危端口开放：{', '.join(risky)}")
-    return decide(
-        problems_en, problems_zh, observed, expected, "no unneeded service or high-risk port", "无多余服务与高危端口"
-    )
+        problems.add(f"high-risk ports open: {', '.join(risky)}", f"高危端口开放：{', '.join(risky)}")
+    return problems.outcome(observed, expected, "no unneeded service or high-risk port", "无多余服务与高危端口")
 
 
 def _ssh_ports(facts: HostFacts) -> set[str]:
@@ -131,17 +127,16 @@ def security_updates(facts: HostFacts, policy: Settings) -> Outcome:
     security = sorted({line.split()[0] for line in pending if "security" in line.lower()})
     observed = {"index_age_days": age_days, "pending_security_updates": security, "pending_updates": len(pending)}
     expected = {"index_age_days": f"<= {max_age}", "pending_security_updates": []}
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if age_days is None:
-        problems_en.append("the package index was never refreshed from the internal mirror")
-        problems_zh.append("补丁源索引从未从内部镜像刷新")
+        problems.add("the package index was never refreshed from the internal mirror", "补丁源索引从未从内部镜像刷新")
     elif age_days > max_age:
-        problems_en.append(f"the package index is {age_days} days old")
-        problems_zh.append(f"补丁源索引已 {age_days} 天未刷新")
+        problems.add(f"the package index is {age_days} days old", f"补丁源索引已 {age_days} 天未刷新")
     if security:
-        problems_en.append(f"security updates not installed: {', '.join(security)}")
-        problems_zh.append(f"未安装的安全更新：{', '.join(security)}")
-    return decide(problems_en, problems_zh, observed, expected, "security updates are current", "安全补丁及时")
+        problems.add(
+            f"security updates not installed: {', '.join(security)}", f"未安装的安全更新：{', '.join(security)}"
+        )
+    return problems.outcome(observed, expected, "security updates are current", "安全补丁及时")
 
 
 @check(
@@ -176,17 +171,13 @@ def antivirus(facts: HostFacts, policy: Settings) -> Outcome:
         "signature_age_days": f"<= {av['signature_max_age_days']}",
         "scheduled_scans": f"a clamscan job at '{av['scan_schedule']}'",
     }
-    problems_en, problems_zh = [], []
+    problems = Problems()
     if packages[0] not in installed:
-        problems_en.append(f"{packages[0]} is not installed")
-        problems_zh.append(f"未安装 {packages[0]}")
+        problems.add(f"{packages[0]} is not installed", f"未安装 {packages[0]}")
     if age_days is None:
-        problems_en.append("no signature database")
-        problems_zh.append("没有病毒特征库")
+        problems.add("no signature database", "没有病毒特征库")
     elif age_days > av["signature_max_age_days"]:
-        problems_en.append(f"signatures are {age_days} days old")
-        problems_zh.append(f"病毒库已 {age_days} 天未更新")
+        problems.add(f"signatures are {age_days} days old", f"病毒库已 {age_days} 天未更新")
     if not schedules:
-        problems_en.append("no scheduled scan")
-        problems_zh.append("没有定期扫描任务")
-    return decide(problems_en, problems_zh, observed, expected, "anti-malware is current", "防恶意代码措施有效")
+        problems.add("no scheduled scan", "没有定期扫描任务")
+    return problems.outcome(observed, expected, "anti-malware is current", "防恶意代码措施有效")

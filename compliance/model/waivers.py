@@ -23,7 +23,7 @@ from compliance.model.yamlpos import Positioned, load
 WAIVER_DIR = Path("policies") / "waivers"
 NAME = {"type": "string", "regex": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"}
 WAIVER_SCHEMA: dict[str, Any] = {
-    "id": {"type": "string", "required": True, "regex": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"},
+    "id": {**NAME, "required": True},
     "items": {
         "type": "list",
         "required": True,

@@ -203,15 +203,14 @@ def finding_lines(result: ScanRun) -> list[str]:
     """One line per failing check and host, naming the clauses it leaves unmet (waived ones are left out)."""
     lines = []
     for host in result.hosts:
-        open_items = {
-            item.item.twin if item.item.level == 2 else item.item.id: item for item in host.items if is_finding(item)
-        }
+        open_items = [item for item in host.items if is_finding(item)]
         for check in host.checks:
-            clauses = [clause for clause in check.check.clauses if clause in open_items]
-            if clauses and check.verdict.is_finding:
-                shown = ", ".join(open_items[c].item.id for c in clauses)
+            shown = [item.item.id for item in open_items if check.check.id in item.checks]
+            if shown and check.verdict.is_finding:
                 reason = f"{_clip(check.reason_zh)} / {_clip(check.reason_en)}"
-                lines.append(f"{host.target.name}  [{shown}]  {check.check.id}  {check.verdict.label}: {reason}")
+                lines.append(
+                    f"{host.target.name}  [{', '.join(shown)}]  {check.check.id}  {check.verdict.label}: {reason}"
+                )
     return lines
 
 

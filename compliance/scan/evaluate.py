@@ -106,15 +106,6 @@ def run_checks(facts: HostFacts, settings: Settings, checks: dict[str, Check]) -
     return results
 
 
-def checks_by_clause(checks: dict[str, Check]) -> dict[str, list[str]]:
-    """Level-3 clause id → the checks deciding it."""
-    mapping: dict[str, list[str]] = {}
-    for check in checks.values():
-        for clause in check.clauses:
-            mapping.setdefault(clause, []).append(check.id)
-    return mapping
-
-
 def _guidance(item: Item, kinds: tuple[str, ...]) -> tuple[str, str]:
     wanted = [kind for kind in item.evidence if kind in kinds] or list(item.evidence)
     zh = "；".join(GUIDANCE[kind][0] for kind in wanted)
@@ -122,24 +113,17 @@ def _guidance(item: Item, kinds: tuple[str, ...]) -> tuple[str, str]:
     return f"需人工核查：{zh}", f"manual: {en}"
 
 
-def level3_id(item: Item) -> str:
-    return item.id if item.level == 3 else (item.twin or item.id)
-
-
 def evaluate_host(collected: HostCollection, settings: Settings | None) -> HostResult:
     target = collected.target
-    checks = all_checks()
-    by_clause = checks_by_clause(checks)
     result = HostResult(target, collected.status, collected.error, collected.started, collected.seconds)
     results: dict[str, CheckResult] = {}
     if collected.status == "collected" and collected.collection is not None and settings is not None:
-        result.checks = run_checks(HostFacts(collected.collection), settings, checks)
+        result.checks = run_checks(HostFacts(collected.collection), settings, all_checks())
         results = {r.check.id: r for r in result.checks}
     for item in load_items(target.level):
         if target.kind not in item.evidence:
             continue
-        implementing = tuple(by_clause.get(level3_id(item), ()))
-        result.items.append(_host_item(target, item, implementing, collected, results))
+        result.items.append(_host_item(target, item, collected, results))
     return result
 
 
@@ -167,10 +151,10 @@ def not_collected(target: Target) -> HostResult:
 def _host_item(
     target: Target,
     item: Item,
-    implementing: tuple[str, ...],
     collected: HostCollection,
     results: dict[str, CheckResult],
 ) -> ItemResult:
+    implementing = item.checks  # the checks deciding the item (its level-3 twin's, for a level-2 item)
     if not implementing:
         zh, en = _guidance(item, (target.kind,))
         return ItemResult(target.name, target.kind, target.systems, item, Verdict.MANUAL, en, zh)

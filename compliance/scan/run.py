@@ -44,9 +44,7 @@ class ScanRun:
 
 
 def is_finding(item: ItemResult) -> bool:
-    if item.waiver is not None:
-        return False
-    return item.verdict in (Verdict.FAIL, Verdict.PARTIAL, Verdict.ERROR, Verdict.UNREACHABLE)
+    return item.waiver is None and item.verdict.is_finding
 
 
 def apply_waivers(items: list[ItemResult], waivers: list[Waiver], zones: dict[str, str]) -> None:

@@ -36,7 +36,6 @@ class Target:
     systems: tuple[str, ...]
     connection: str  # "@local" or "ssh"
     data: dict[str, Any] = field(default_factory=dict, compare=False)
-    variables: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def collectable(self) -> bool:
@@ -132,7 +131,7 @@ def inventory_targets(
             zone = str(variables.get("dengbao_zone", ""))
             systems = tuple(variables.get("dengbao_systems", ())) or (LOCAL_SYSTEM,)
         connection, data = connection_data(name, variables)
-        targets.append(Target(name, device_kind(variables), level, zone, systems, connection, data, variables))
+        targets.append(Target(name, device_kind(variables), level, zone, systems, connection, data))
     return targets
 
 

@@ -63,12 +63,13 @@ def collect(
     names = [t.name if t.connection == "ssh" else "@local" for t in targets]
     host_data = [{k: v for k, v in t.data.items() if not k.startswith("_")} for t in targets]
     inventory = Inventory((list(zip(names, host_data, strict=True)), {}))
-    state = State(inventory, Config(CONNECT_TIMEOUT=min(CONNECT_TIMEOUT, int(timeout) or 1), PARALLEL=workers))
+    # Binds every host to a state carrying the connect time-out; the hosts are used directly below.
+    State(inventory, Config(CONNECT_TIMEOUT=min(CONNECT_TIMEOUT, int(timeout) or 1), PARALLEL=workers))
     hosts = dict(zip(names, (inventory.get_host(name) for name in names), strict=True))
     results: dict[str, HostCollection] = {}
 
     def run(target: Target, name: str) -> None:
-        result = _collect_one(state, hosts[name], target, marker, script, timeout)
+        result = _collect_one(hosts[name], target, marker, script, timeout)
         results[target.name] = result
         if on_done is not None:
             on_done(result)
@@ -80,14 +81,13 @@ def collect(
     return {t.name: results[t.name] for t in targets}
 
 
-def _collect_one(state: State, host, target: Target, marker: str, script: str, timeout: float) -> HostCollection:  # noqa: ANN001
+def _collect_one(host, target: Target, marker: str, script: str, timeout: float) -> HostCollection:  # noqa: ANN001
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
 
     def finish(status: str, collection: Collection | None = None, error: str | None = None) -> HostCollection:
         return HostCollection(target, status, collection, error, started, round(time.monotonic() - clock, 3))
 
-    del state
     try:
         with gevent.Timeout(timeout, _Deadline):
             host.connect(show_errors=False, raise_exceptions=True)
