@@ -67,7 +67,10 @@ def _write_identity(paths: LabPaths, root: Path, host: PlannedHost, public_key: 
         "[Match]\nName=host0\n\n[Network]\n"
         f"Address={host.address}/{paths.network.prefixlen}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n"
     )
-    (root / "etc/apt/apt.conf.d/80dengbao-lab-proxy").write_text(f'Acquire::http::Proxy "{paths.apt_proxy_url}";\n')
+    # A download the proxy stalls on is abandoned after 20 s and retried, instead of hanging apt for minutes.
+    (root / "etc/apt/apt.conf.d/80dengbao-lab-proxy").write_text(
+        f'Acquire::http::Proxy "{paths.apt_proxy_url}";\nAcquire::http::Timeout "20";\nAcquire::Retries "5";\n'
+    )
     ssh_dir = root / "root/.ssh"
     ssh_dir.mkdir(mode=0o700, exist_ok=True)
     keys = ssh_dir / "authorized_keys"
