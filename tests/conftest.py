@@ -25,6 +25,12 @@ TEST_LAB_ENV = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests, and the commands they start, use a cache of their own, never the user's."""
+    os.environ["DENGBAO_CACHE"] = str(tmp_path_factory.mktemp("dengbao-cache"))
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

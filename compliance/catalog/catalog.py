@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from compliance.cache import cached
 from compliance.model.problems import ModelError, Problem
 from compliance.model.schema import check
 from compliance.model.yamlpos import Positioned, loads
@@ -84,9 +85,16 @@ def catalog_metadata() -> dict[str, Any]:
 
 @cache
 def load_items(level: int) -> tuple[Item, ...]:
-    """Every item of the level, in the standard's order. Raises ModelError on malformed data."""
+    """Every item of the level, in the standard's order. Raises ModelError on malformed data.
+
+    The data and the checks that decide items are part of this package, so the on-disk
+    cache (keyed by the package's source) holds the validated result between runs."""
     if level not in (2, 3):
         raise ValueError(f"level must be 2 or 3, not {level}")
+    return cached("catalog", [str(level)], lambda: _build_items(level))
+
+
+def _build_items(level: int) -> tuple[Item, ...]:
     items: list[Item] = []
     for category in catalog_metadata()["categories"]:
         document = _read(category["file"])

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from compliance.cache import cached, files_digest
 from compliance.model.validate import Repository, load_repository
 
 STRICTEST_LEVEL = 3
@@ -30,8 +31,9 @@ class HostPolicy:
 
 @cache
 def _repository(root: Path, fingerprint: tuple[tuple[str, int], ...]) -> Repository:
-    del fingerprint  # part of the cache key only: any edit to a model file reloads
-    return load_repository(root)
+    """In this process, keyed by time stamps (any edit reloads); on disk, keyed by the files' bytes."""
+    files = [Path(name) for name, _ in fingerprint]
+    return cached("model", [str(root), files_digest(files, root)], lambda: load_repository(root))
 
 
 def model_fingerprint(root: Path) -> tuple[tuple[str, int], ...]:

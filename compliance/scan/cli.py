@@ -72,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.workers < 1 or args.timeout <= 0:
         return _usage_error("--workers and --timeout must be positive", "--workers 与 --timeout 须为正数")
-    listing = start_listing(_inventory_path(root, args.inventory)) if args.inventory else None
+    try:
+        listing = start_listing(_inventory_path(root, args.inventory)) if args.inventory else None
+    except TargetError as error:
+        return _usage_error(error.english, error.chinese)
     try:
         model = repository(root)
     except InvalidModel as error:

@@ -8,7 +8,10 @@ one of the repository's, else from the host's `dengbao_*` variables.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import re
 import shlex
 import socket
 import subprocess
@@ -17,7 +20,9 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from compliance import cache
 from compliance.model.host_policy import STRICTEST_LEVEL
+from compliance.project import project_root
 
 LINUX_OSES = {"debian", "ubuntu", "uos", "kylin", "openeuler", "anolis", "rocky"}
 WINDOWS_OSES = {"windows", "windows_server"}
@@ -109,20 +114,15 @@ def connection_data(name: str, variables: dict[str, Any]) -> tuple[str, dict[str
 
 
 def inventory_targets(
-    inventory: Path, model_hosts: dict[str, Any] | None = None, started: subprocess.Popen[str] | None = None
+    inventory: Path, model_hosts: dict[str, Any] | None = None, started: Listing | None = None
 ) -> list[Target]:
     """Every host of the inventory, in name order. `model_hosts` (name → model Host) supplies
     level, zone and systems for hosts the repository's model knows. `started` is a listing
     begun earlier with `start_listing`, so it can run while the model loads."""
-    listing = _ansible_inventory_list(inventory, started)
-    hostvars: dict[str, dict[str, Any]] = listing.get("_meta", {}).get("hostvars", {})
-    names = set(hostvars)
-    for group, body in listing.items():
-        if group != "_meta" and isinstance(body, dict):
-            names.update(body.get("hosts", []))
+    hostvars = (started or start_listing(inventory)).hostvars()
     targets = []
-    for name in sorted(names):
-        variables = hostvars.get(name, {})
+    for name in sorted(hostvars):
+        variables = hostvars[name]
         known = (model_hosts or {}).get(name)
         if known is not None:
             level, zone, systems = known.level, known.zone, tuple(known.systems)
@@ -135,30 +135,128 @@ def inventory_targets(
     return targets
 
 
-def start_listing(inventory: Path) -> subprocess.Popen[str] | None:
-    """Start `ansible-inventory --list` in the background (None when the path does not exist)."""
-    if not inventory.exists():
-        return None
-    return subprocess.Popen(
-        ["ansible-inventory", "-i", str(inventory), "--list"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+# The only host variables a scan reads: how to reach the host, and where it sits in the model.
+# Nothing else of the listing (vault-decrypted secrets included) is kept or cached.
+SCAN_VARIABLES = (
+    "ansible_connection",
+    "ansible_host",
+    "ansible_port",
+    "ansible_user",
+    "ansible_ssh_private_key_file",
+    "ansible_ssh_args",
+    "ansible_ssh_common_args",
+    "ansible_ssh_extra_args",
+    "ansible_become",
+    "dengbao_level",
+    "dengbao_zone",
+    "dengbao_systems",
+    "dengbao_os",
+    "dengbao_device",
+)
+DYNAMIC_INVENTORY = re.compile(rb"^plugin\s*:", re.MULTILINE)
 
 
-def _ansible_inventory_list(inventory: Path, started: subprocess.Popen[str] | None) -> dict[str, Any]:
-    process = started or start_listing(inventory)
-    if process is None:
-        raise TargetError(f"{inventory}: no such inventory", f"{inventory}：清单不存在")
-    stdout, stderr = process.communicate()
-    if process.returncode != 0 or not stdout.strip():
-        message = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
-        raise TargetError(
-            f"{inventory}: ansible-inventory could not read it: {message}",
-            f"{inventory}：ansible-inventory 无法读取该清单：{message}",
+class Listing:
+    """`ansible-inventory --list` for one inventory: started in the background, or served
+    from the cache when the inventory is static files whose bytes (with `ansible.cfg`, the
+    vars plugins, the policies and `ANSIBLE_*` settings) are unchanged since it last ran."""
+
+    def __init__(self, inventory: Path) -> None:
+        self.inventory = inventory
+        self.process: subprocess.Popen[str] | None = None
+        self.cached: dict[str, dict[str, Any]] | None = None
+        self.key = _listing_key(inventory)
+        if self.key is not None:
+            found = cache.lookup("inventory", self.key)
+            self.cached = None if found is cache.MISSING else found
+        if self.cached is None:
+            self.process = subprocess.Popen(
+                ["ansible-inventory", "-i", str(inventory), "--list"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+
+    def hostvars(self) -> dict[str, dict[str, Any]]:
+        """Host name → the variables in SCAN_VARIABLES that it has."""
+        if self.cached is not None:
+            return self.cached
+        assert self.process is not None
+        stdout, stderr = self.process.communicate()
+        if self.process.returncode != 0 or not stdout.strip():
+            message = stderr.strip().splitlines()[-1] if stderr.strip() else "no output"
+            raise TargetError(
+                f"{self.inventory}: ansible-inventory could not read it: {message}",
+                f"{self.inventory}：ansible-inventory 无法读取该清单：{message}",
+            )
+        reduced = _reduce(json.loads(stdout))
+        if self.key is not None:
+            cache.store("inventory", self.key, reduced)
+        return reduced
+
+
+def _reduce(listing: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    hostvars: dict[str, dict[str, Any]] = listing.get("_meta", {}).get("hostvars", {})
+    names = set(hostvars)
+    for group, body in listing.items():
+        if group != "_meta" and isinstance(body, dict):
+            names.update(body.get("hosts", []))
+    return {
+        name: {key: _plain(value) for key, value in hostvars.get(name, {}).items() if key in SCAN_VARIABLES}
+        for name in names
+    }
+
+
+def _plain(value: Any) -> Any:
+    """ansible-inventory marks strings from plugins as `{"__ansible_unsafe": "…"}`: the string itself."""
+    if isinstance(value, dict) and set(value) == {"__ansible_unsafe"}:
+        return value["__ansible_unsafe"]
+    if isinstance(value, list):
+        return [_plain(entry) for entry in value]
+    return value
+
+
+def _listing_key(inventory: Path) -> list[str] | None:
+    """What a static inventory's listing depends on; None for a script or an inventory plugin."""
+    inventory = inventory.resolve()
+    base = inventory if inventory.is_dir() else inventory.parent
+    files = [inventory] if inventory.is_file() else []
+    for folder in (
+        (inventory, base / "group_vars", base / "host_vars")
+        if inventory.is_dir()
+        else (
+            base / "group_vars",
+            base / "host_vars",
         )
-    return json.loads(stdout)
+    ):
+        if folder.is_dir():
+            files.extend(path for path in folder.rglob("*") if path.is_file())
+    for path in files:
+        if os.access(path, os.X_OK) or DYNAMIC_INVENTORY.search(path.read_bytes()):
+            return None
+    root = project_root() or base
+    ansible = importlib.util.find_spec("ansible")
+    release = [Path(ansible.origin).with_name("release.py")] if ansible and ansible.origin else []
+    context = [
+        *release,
+        root / "ansible.cfg",
+        *sorted((root / "plugins").rglob("*.py")),
+        *sorted(root.glob("policies/*.yml")),
+    ]
+    settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("ANSIBLE_"))
+    return [
+        str(inventory),
+        cache.files_digest(sorted(set(files))),
+        cache.files_digest(context),
+        *settings,
+    ]
+
+
+def start_listing(inventory: Path) -> Listing:
+    """Start reading the inventory (in the background when ansible-inventory has to run)."""
+    if not inventory.exists():
+        raise TargetError(f"{inventory}: no such inventory", f"{inventory}：清单不存在")
+    return Listing(inventory)
 
 
 def select(targets: list[Target], limit: list[str] | None, system: str | None, level: int | None) -> list[Target]:

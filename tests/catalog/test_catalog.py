@@ -135,6 +135,7 @@ def test_malformed_catalog_data_is_reported_with_file_and_line(monkeypatch):
 
     original = catalog_module._read
     monkeypatch.setattr(catalog_module, "_read", fake_read)
+    monkeypatch.setenv("DENGBAO_CACHE", "off")  # the patched reader is not part of any cache key
     catalog_module.load_items.cache_clear()
     try:
         with pytest.raises(ModelError) as caught:
