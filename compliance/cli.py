@@ -1,4 +1,4 @@
-"""The `dengbao` command: lab, validate, inventory, catalog and scan."""
+"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence and report."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import sys
 
 from compliance import __version__
 from compliance.catalog import cli as catalog_cli
+from compliance.evidence import cli as evidence_cli
 from compliance.lab import cli as lab_cli
 from compliance.lab.errors import LabError
 from compliance.model import cli as model_cli
 from compliance.model.problems import ModelError
+from compliance.report import cli as report_cli
 from compliance.scan import cli as scan_cli
 
 EXIT_OK = 0
@@ -31,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     model_cli.add_parsers(subparsers)
     catalog_cli.add_parser(subparsers)
     scan_cli.add_parser(subparsers)
+    evidence_cli.add_parser(subparsers)
+    report_cli.add_parser(subparsers)
     return parser
 
 
@@ -47,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             return catalog_cli.run(args)
         if args.command == "scan":
             return scan_cli.run(args)
+        if args.command == "evidence":
+            return evidence_cli.run(args)
+        if args.command == "report":
+            return report_cli.run(args)
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED

@@ -7,6 +7,7 @@ messages (for example the legal basis of a minimum).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -46,10 +47,16 @@ MESSAGES = {  # rule: (English, Chinese), formatted with the offending value and
 
 
 class ModelValidator(Validator):
-    """cerberus with an integer type that does not accept true/false."""
+    """cerberus with an integer type that does not accept true/false, and a regular-expression check."""
 
     types_mapping: ClassVar[dict[str, TypeDefinition]] = dict(Validator.types_mapping)
     types_mapping["integer"] = TypeDefinition("integer", (int,), (bool,))
+
+    def _check_with_regular_expression(self, field: str, value: str) -> None:
+        try:
+            re.compile(value)
+        except re.error as error:
+            self._error(field, f"not a valid regular expression: {error}")
 
 
 @cache
@@ -111,6 +118,10 @@ def _describe(document: Positioned, schema: dict[str, Any], base: FieldPath, err
         chinese = f"未知字段 {relative[-1]!r}" + (f"；允许的字段：{listed}" if listed else "")
     elif rule in MESSAGES:
         english, chinese = (text.format(value=value, constraint=constraint) for text in MESSAGES[rule])
+    elif rule in ("check_with", None) and error.info:
+        detail = "; ".join(str(info) for info in error.info) or str(constraint)
+        english = f"{value!r}: {detail}"
+        chinese = f"{value!r} 不合要求：{detail}"
     elif rule == "type":
         want_en, want_zh = TYPE_WORDS.get(str(constraint), (str(constraint), str(constraint)))
         english = f"expected {want_en}, got {value!r}"

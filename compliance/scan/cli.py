@@ -20,11 +20,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from compliance.model.host_policy import InvalidModel, repository
+from compliance.evidence.redact import Redactor
+from compliance.evidence.signing import SigningError, load_private_key
+from compliance.evidence.store import write_run
+from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
 from compliance.model.validate import known_names
 from compliance.model.waivers import load_waivers
 from compliance.project import project_root
-from compliance.scan.output import default_run_dir, write_run
+from compliance.report.formats import REPORT_FORMATS, ReportError, parse_formats, render_into_run
+from compliance.scan.output import default_run_dir
 from compliance.scan.run import ScanRun, is_finding, run_scan
 from compliance.scan.summary import OVERALL, format_rate, summarise
 from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing
@@ -50,6 +54,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     scan.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="hosts collected at once")
     scan.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per host, connect included")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar")
+    scan.add_argument(
+        "--sign-key",
+        help="Ed25519 private key file that signs the run's manifest (default: $DENGBAO_EVIDENCE_KEY, if set)",
+    )
+    scan.add_argument(
+        "--report",
+        default="all",
+        help=f"reports written into the run, comma-separated: {', '.join(REPORT_FORMATS)}, all or none",
+    )
 
 
 def _usage_error(english: str, chinese: str) -> int:
@@ -82,6 +95,17 @@ def run(args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return _usage_error(
             "the model does not validate; run `dengbao validate`", "模型校验未通过，请运行 dengbao validate"
+        )
+    evidence_policy = model.policies.effective(STRICTEST_LEVEL, "")["evidence"]
+    try:
+        formats = parse_formats(args.report)
+        key = load_private_key(args.sign_key)
+    except (ReportError, SigningError) as error:
+        return _usage_error(error.english, error.chinese)
+    if key is None and evidence_policy["signature_required"]:
+        return _usage_error(
+            "policies/evidence.yml requires signed evidence: give --sign-key or set DENGBAO_EVIDENCE_KEY",
+            "policies/evidence.yml 要求证据签名：请用 --sign-key 或 DENGBAO_EVIDENCE_KEY 提供密钥",
         )
     waivers = load_waivers(root, known_names(model))
     if waivers.problems:
@@ -125,8 +149,9 @@ def run(args: argparse.Namespace) -> int:
         )
     directory = args.output or default_run_dir(root)
     text = render_summary(result, directory)
+    redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])
     try:
-        write_run(result, directory, text, root)
+        write_run(result, directory, text, root, redactor, key, lambda run_dir: render_into_run(run_dir, formats))
     except FileExistsError:
         return _usage_error(
             f"{directory} exists already; choose another --output", f"{directory} 已存在，请另选输出目录"

@@ -15,7 +15,7 @@ from typing import Any
 from compliance.catalog.catalog import Item, load_items
 from compliance.checks import Check, Outcome, Settings, all_checks
 from compliance.scan.facts import HostFacts
-from compliance.scan.probes import ProbeResult
+from compliance.scan.probes import Collection, ProbeResult
 from compliance.scan.targets import Target
 from compliance.scan.transport import HostCollection
 from compliance.scan.verdicts import Verdict, combine
@@ -73,6 +73,7 @@ class HostResult:
     seconds: float | None
     checks: list[CheckResult] = field(default_factory=list)
     items: list[ItemResult] = field(default_factory=list)
+    collection: Collection | None = None  # every probe as collected, the raw evidence
 
 
 def run_checks(facts: HostFacts, settings: Settings, checks: dict[str, Check]) -> list[CheckResult]:
@@ -115,7 +116,9 @@ def _guidance(item: Item, kinds: tuple[str, ...]) -> tuple[str, str]:
 
 def evaluate_host(collected: HostCollection, settings: Settings | None) -> HostResult:
     target = collected.target
-    result = HostResult(target, collected.status, collected.error, collected.started, collected.seconds)
+    result = HostResult(
+        target, collected.status, collected.error, collected.started, collected.seconds, collection=collected.collection
+    )
     results: dict[str, CheckResult] = {}
     if collected.status == "collected" and collected.collection is not None and settings is not None:
         result.checks = run_checks(HostFacts(collected.collection), settings, all_checks())

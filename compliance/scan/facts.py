@@ -101,6 +101,20 @@ def parse_key_values(output: str, separator: str | None = None) -> dict[str, str
     return values
 
 
+def parse_host_identity(output: str) -> dict[str, object]:
+    """The `host_identity` probe: host name, machine-id, addresses, SSH host key fingerprints."""
+    identity: dict[str, object] = {"hostname": None, "machine_id": None, "addresses": [], "host_keys": []}
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] in ("hostname", "machine_id"):
+            identity[words[0]] = words[1]
+        elif len(words) == 3 and words[0] == "address":
+            identity["addresses"].append(f"{words[2]} ({words[1]})")  # type: ignore[union-attr]
+        elif len(words) == 3 and words[0] == "host_key":
+            identity["host_keys"].append(f"{words[1].strip('()')} {words[2]}")  # type: ignore[union-attr]
+    return identity
+
+
 def parse_os_release(output: str) -> dict[str, str]:
     values = {}
     for line in output.splitlines():

@@ -1,14 +1,14 @@
-"""Writing a scan to its run directory: `results.json` (everything), `summary.txt`, and `reports/latest`.
+"""The results document of a run, `results.json` (schema `dengbao-scan-results/2`, documented
+in `docs/results-schema.md` and `compliance/report/schemas/results-2.schema.json`).
 
-`results.json` (schema `dengbao-scan-results/1`) holds the run, each host's collection
-status, every check result with observed and expected values, every item verdict, and
-the raw evidence once per host and probe (command, output, exit code, host clock).
+It holds the run, each host's collection status, every check result with observed and
+expected values and the probes it read, and every item verdict. The raw evidence of each
+host sits beside it in `evidence/<host>.json` (see `compliance.evidence.store`).
 """
 
 from __future__ import annotations
 
-import json
-import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from compliance.scan.evaluate import CheckResult, HostResult, ItemResult
 from compliance.scan.run import ScanRun, is_finding
 from compliance.scan.summary import summarise
 
-SCHEMA = "dengbao-scan-results/1"
+SCHEMA = "dengbao-scan-results/2"
 
 
 def default_run_dir(root: Path) -> Path:
@@ -55,7 +55,11 @@ def _item(result: ItemResult) -> dict[str, Any]:
         "level": result.item.level,
         "twin": result.item.twin,
         "category": result.item.category_id,
+        "category_zh": result.item.category_zh,
+        "category_en": result.item.category_en,
         "control_point": result.item.control_point_id,
+        "control_point_zh": result.item.control_point_zh,
+        "control_point_en": result.item.control_point_en,
         "test_unit": result.item.test_unit,
         "text_zh": result.item.zh,
         "text_en": result.item.en,
@@ -70,13 +74,14 @@ def _item(result: ItemResult) -> dict[str, Any]:
     }
 
 
+def evidence_file(host: str) -> str:
+    """Where a host's raw evidence sits inside the run directory."""
+    return f"evidence/{re.sub(r'[^A-Za-z0-9._-]', '_', host)}.json"
+
+
 def _host(result: HostResult) -> dict[str, Any]:
     target = result.target
-    collection = None
-    for check in result.checks:
-        collection = collection or {}
-        for probe in check.evidence:
-            collection[probe.name] = {"command": probe.command, "output": probe.output, "exit_code": probe.exit_code}
+    has_evidence = result.collection is not None or result.status in ("unreachable", "error")
     return {
         "name": target.name,
         "kind": target.kind,
@@ -87,8 +92,8 @@ def _host(result: HostResult) -> dict[str, Any]:
         "error": result.error,
         "started": result.started,
         "seconds": result.seconds,
+        "evidence_file": evidence_file(target.name) if has_evidence else None,
         "checks": [_check(c) for c in result.checks],
-        "evidence": collection or {},
     }
 
 
@@ -109,16 +114,3 @@ def results_document(run: ScanRun) -> dict[str, Any]:
         "hosts": [_host(h) for h in run.hosts],
         "items": [_item(i) for i in run.items],
     }
-
-
-def write_run(run: ScanRun, directory: Path, summary_text: str, root: Path | None) -> None:
-    directory.mkdir(parents=True, exist_ok=False)
-    document = results_document(run)
-    (directory / "results.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (directory / "summary.txt").write_text(summary_text, encoding="utf-8")
-    if root is not None and directory.parent == root / "reports":
-        latest = directory.parent / "latest"
-        temporary = directory.parent / f".latest-{os.getpid()}"
-        temporary.unlink(missing_ok=True)
-        temporary.symlink_to(directory.name)
-        temporary.replace(latest)

@@ -31,6 +31,15 @@ class Broken:
 
 
 CASES = [
+    Broken(
+        "redaction_pattern_not_a_regex",
+        "policies/evidence.yml",
+        r"'(?i)\bACC[-_]?\d{8,14}\b'",
+        r"'(?i)\bACC[-_?\d{8,14}\b'",
+        "ACC[-_?",
+        "settings.patient_identifiers[3].regex",
+        "not a valid regular expression",
+    ),
     # syntax and structure
     Broken(
         "yaml_syntax",

@@ -44,7 +44,7 @@ def test_a_truncated_collection_is_an_error_not_a_partial_result():
 def test_probe_exit_codes_and_output_without_final_newline_survive_the_framing():
     marker = "@@m"
     lines = ["@@m clock 1700000000", "@@m start passwd", "root:x:0:0::/root:/bin/sh", "@@m end passwd 3", "@@m done"]
-    collection = split_output(marker, lines, probes=(PROBES[2],))
+    collection = split_output(marker, lines, probes=tuple(p for p in PROBES if p.name == "passwd"))
     assert collection.probes["passwd"].exit_code == 3
     assert collection.probes["passwd"].output == "root:x:0:0::/root:/bin/sh"
 

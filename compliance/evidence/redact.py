@@ -1,0 +1,129 @@
+"""Taking secrets and personal data out of evidence before it is stored.
+
+A command's output may show what must never sit in an evidence package handed to an
+evaluator: password hashes, private keys, passwords in configuration lines or URLs,
+resident ID numbers and patient identifiers in file names. Each match is replaced by a
+marker naming what was removed, `[已脱敏 redacted: <kind>]`, so the evaluator sees that
+something was there and what kind of thing it was. The hospital's own patient-identifier
+patterns come from `policies/evidence.yml`; the rest are built in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+MARK = "[已脱敏 redacted: {}]"
+SECRET_VALUE = r"(?!\[已脱敏)(?:\"[^\"]*\"|'[^']*'|[^\s,;]+)"
+SECRET_KEYS = r"password|passwd|passphrase|pwd|secret|token|api[_-]?key|bindpw|credentials?|auth[_-]?key"
+
+# Resident ID (GB 11643): 6-digit region, birth date, 3-digit sequence, check character.
+RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?!\d)"
+)
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def is_resident_id(number: str) -> bool:
+    """Whether an 18-character number carries a valid GB 11643 check character."""
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == number[17].upper()
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str], str], str]
+
+
+def _whole(match: re.Match[str], mark: str) -> str:
+    return mark
+
+
+def _value_only(match: re.Match[str], mark: str) -> str:
+    """Keep the key and separator, replace the value."""
+    return match.group("keep") + mark
+
+
+def _resident_id(match: re.Match[str], mark: str) -> str:
+    return mark if is_resident_id(match.group(1)) else match.group(0)
+
+
+BUILT_IN: tuple[Rule, ...] = (
+    Rule(
+        "private key",
+        re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.DOTALL),
+        _whole,
+    ),
+    Rule(
+        "password hash",
+        re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^\s:$]*\$?[./A-Za-z0-9$]{8,}"),
+        _whole,
+    ),
+    Rule(
+        "password in URL",
+        re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(?=@)", re.IGNORECASE),
+        _value_only,
+    ),
+    Rule(
+        "secret",
+        # `--password=x`, `bindpw = x`; not words like `PasswordAuthentication`.
+        re.compile(
+            rf"(?P<keep>(?<![A-Za-z0-9_])(?:{SECRET_KEYS})(?![A-Za-z0-9_])\s*=\s*){SECRET_VALUE}",
+            re.IGNORECASE,
+        ),
+        _value_only,
+    ),
+    Rule(
+        "secret",
+        # `token: x` at the start of a line or of a `path:` line; not a file name such as
+        # `common-password:` nor a PAM `password` stack line.
+        re.compile(rf"(?P<keep>(?:^|(?<=[\s:]))(?:{SECRET_KEYS}):[ \t]+){SECRET_VALUE}", re.IGNORECASE | re.MULTILINE),
+        _value_only,
+    ),
+    Rule("resident ID number", RESIDENT_ID, _resident_id),
+)
+
+
+@dataclass
+class Redactor:
+    """Built-in rules, then the hospital's patient-identifier patterns; counts what it removed."""
+
+    rules: tuple[Rule, ...] = BUILT_IN
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def from_policy(cls, patient_identifiers: Iterable[dict[str, str]]) -> Redactor:
+        extra = tuple(
+            Rule(f"patient identifier ({entry['zh']} {entry['name']})", re.compile(entry["regex"]), _whole)
+            for entry in patient_identifiers
+        )
+        return cls(BUILT_IN + extra)
+
+    def text(self, value: str) -> str:
+        for rule in self.rules:
+            mark = MARK.format(rule.kind)
+
+            def substitute(match: re.Match[str], rule: Rule = rule, mark: str = mark) -> str:
+                replaced = rule.replace(match, mark)
+                if replaced != match.group(0):
+                    self.counts[rule.kind] += 1
+                return replaced
+
+            value = rule.pattern.sub(substitute, value)
+        return value
+
+    def document(self, value: Any) -> Any:
+        """Every string inside a JSON-like document, redacted; the structure is kept."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {key: self.document(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.document(item) for item in value]
+        return value

@@ -1,0 +1,209 @@
+"""The evidence store: each scan writes one run directory, sealed by a manifest.
+
+    reports/20261124T061800Z/
+      results.json            every check and item verdict (schema dengbao-scan-results/2)
+      evidence/<host>.json    raw evidence per host: identity, UTC times, every probe's command,
+                              output and exit code, and which checks read which probe
+      provenance.json         tool, repository commit, SHA-256 of every policy, waiver and
+                              inventory file the scan used, what was redacted
+      summary.txt             the terminal summary
+      report.html, report.md, junit.xml, oscal-assessment-results.json, record-sheet.xlsx
+      manifest.json           SHA-256 and size of every file above, and the SHA-256 of the
+                              previous run's manifest (a hash chain)
+      manifest.sig            Ed25519 signature over manifest.json (when a key is given)
+
+Everything stored passes through the redactor first. Once sealed, files are made read-only;
+`dengbao evidence verify` recomputes every hash, the chain link and the signature.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import platform
+import socket
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from compliance import __version__
+from compliance.evidence.redact import Redactor
+from compliance.evidence.signing import Ed25519PrivateKey, sign
+from compliance.scan.evaluate import HostResult
+from compliance.scan.facts import parse_host_identity
+from compliance.scan.output import evidence_file, results_document
+from compliance.scan.run import ScanRun
+
+RESULTS = "results.json"
+PROVENANCE = "provenance.json"
+SUMMARY = "summary.txt"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SEAL = (MANIFEST, SIGNATURE)  # the files that seal a run, not listed in its manifest
+MANIFEST_SCHEMA = "dengbao-evidence-manifest/1"
+EVIDENCE_SCHEMA = "dengbao-host-evidence/1"
+PROVENANCE_SCHEMA = "dengbao-provenance/1"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _utc(epoch: int | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
+
+
+def host_evidence(host: HostResult) -> dict[str, Any]:
+    """One host's raw evidence: who answered, when, and every probe as it ran."""
+    collection = host.collection
+    probes = collection.probes if collection else {}
+    identity = parse_host_identity(probes["host_identity"].output) if "host_identity" in probes else {}
+    return {
+        "schema": EVIDENCE_SCHEMA,
+        "host": host.target.name,
+        "inventory_address": host.target.data.get(
+            "ssh_hostname", "@local" if host.target.connection == "@local" else None
+        ),
+        "identity": identity,
+        "status": host.status,
+        "error": host.error,
+        "collection_started_utc": host.started,
+        "host_clock_utc": _utc(collection.host_epoch) if collection else None,
+        "collection_seconds": host.seconds,
+        "probes": {
+            name: {"command": probe.command, "output": probe.output, "exit_code": probe.exit_code}
+            for name, probe in sorted(probes.items())
+        },
+        "checks": {check.check.id: [probe.name for probe in check.evidence] for check in host.checks},
+    }
+
+
+def model_files(root: Path, inventory: str | None) -> list[Path]:
+    """The policy, waiver and inventory files a scan read."""
+    files = sorted(root.glob("policies/*.yml")) + sorted(root.glob("policies/waivers/*.yml"))
+    if inventory:
+        path = Path(inventory)
+        path = path if path.is_absolute() else root / path
+        if path.is_dir():
+            files += sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith("."))
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def _git(root: Path, *args: str) -> str | None:
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def provenance(run: ScanRun, root: Path | None, redactions: dict[str, int]) -> dict[str, Any]:
+    files: dict[str, str] = {}
+    changed = None
+    if root is not None:
+        for path in model_files(root, run.inventory):
+            shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+            files[shown] = sha256_file(path)
+        status = _git(root, "status", "--porcelain", "--", "policies", "inventory")
+        changed = None if status is None else sorted(line[3:] for line in status.splitlines())
+    return {
+        "schema": PROVENANCE_SCHEMA,
+        "tool": {"name": "dengbao", "version": __version__, "python": platform.python_version()},
+        "scanner": {"host": socket.gethostname(), "user": getpass.getuser()},
+        "repository": {
+            "commit": run.repository_commit,
+            "uncommitted_model_changes": changed,
+        },
+        "inventory": run.inventory,
+        "selection": run.selection,
+        "model_files_sha256": files,
+        "redactions": dict(sorted(redactions.items())),
+    }
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def previous_run(directory: Path) -> Path | None:
+    """The newest sealed run beside `directory`: the one this run's manifest links to."""
+    parent = directory.parent
+    if not parent.is_dir():
+        return None
+    sealed = []
+    for candidate in parent.iterdir():
+        manifest = candidate / MANIFEST
+        if candidate != directory and not candidate.is_symlink() and manifest.is_file():
+            try:
+                stamp = json.loads(manifest.read_text(encoding="utf-8")).get("sealed", "")
+            except (OSError, ValueError):
+                continue
+            sealed.append((str(stamp), candidate.name, candidate))
+    return max(sealed)[2] if sealed else None
+
+
+def manifest_document(directory: Path) -> dict[str, Any]:
+    files = {}
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        name = path.relative_to(directory).as_posix()
+        if name not in SEAL:
+            files[name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+    before = previous_run(directory)
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "run": directory.name,
+        "sealed": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "hash_algorithm": "sha256",
+        "previous": None if before is None else {"run": before.name, "manifest_sha256": sha256_file(before / MANIFEST)},
+        "files": files,
+    }
+
+
+def seal(directory: Path, key: Ed25519PrivateKey | None) -> dict[str, Any]:
+    """Write the manifest (and signature), then make every file of the run read-only."""
+    manifest = manifest_document(directory)
+    body = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode()
+    (directory / MANIFEST).write_bytes(body)
+    if key is not None:
+        _write_json(directory / SIGNATURE, sign(key, body))
+    for path in directory.rglob("*"):
+        if path.is_file():
+            path.chmod(0o444)
+    return manifest
+
+
+def write_run(
+    run: ScanRun,
+    directory: Path,
+    summary_text: str,
+    root: Path | None,
+    redactor: Redactor,
+    key: Ed25519PrivateKey | None = None,
+    render_reports: Callable[[Path], None] | None = None,
+) -> dict[str, Any]:
+    """Store the run, render its reports from what was stored, and seal it. Returns the manifest."""
+    directory.mkdir(parents=True, exist_ok=False)
+    _write_json(directory / RESULTS, redactor.document(results_document(run)))
+    for host in run.hosts:
+        if host.collection is not None or host.status in ("unreachable", "error"):
+            _write_json(directory / evidence_file(host.target.name), redactor.document(host_evidence(host)))
+    (directory / SUMMARY).write_text(redactor.text(summary_text), encoding="utf-8")
+    _write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
+    if render_reports is not None:
+        render_reports(directory)
+    manifest = seal(directory, key)
+    if root is not None and directory.parent == root / "reports":
+        latest = directory.parent / "latest"
+        temporary = directory.parent / f".latest-{os.getpid()}"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(directory.name)
+        temporary.replace(latest)
+    return manifest

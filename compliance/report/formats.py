@@ -1,0 +1,96 @@
+"""Every report format, its file name and renderer, rendered from a stored run only.
+
+A scan renders the chosen formats into its run directory before sealing it, so they are
+covered by the manifest; `dengbao report` renders them again from a sealed run into another
+directory, never into the sealed run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from compliance.evidence.store import RESULTS
+from compliance.report import junit, oscal, xlsx
+from compliance.report.filters import environment
+from compliance.report.load import ReportError, StoredRun, load_run
+
+MARKDOWN_FINDINGS_SHOWN = 25
+
+
+def render_html(run: StoredRun) -> bytes:
+    return environment(autoescape=True).get_template("report.html.j2").render(run=run).encode()
+
+
+def render_markdown(run: StoredRun) -> bytes:
+    findings = [item for item in run.items if item["finding"]]
+    unreachable = [host for host in run.hosts if host["status"] in ("unreachable", "error")]
+    template = environment(autoescape=False).get_template("report.md.j2")
+    text = template.render(run=run, findings=findings, unreachable=unreachable, limit=MARKDOWN_FINDINGS_SHOWN)
+    return text.encode()
+
+
+def render_json(run: StoredRun) -> bytes:
+    """The results document itself (schema `dengbao-scan-results/2`)."""
+    return (json.dumps(run.results, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def render_oscal(run: StoredRun) -> bytes:
+    return oscal.assessment_results(run).oscal_serialize_json_bytes(pretty=True) + b"\n"
+
+
+def render_oscal_catalog(run: StoredRun) -> bytes:
+    levels = {item["level"] for item in run.items} or {3}
+    return oscal.catalog(max(levels)).oscal_serialize_json_bytes(pretty=True) + b"\n"
+
+
+Renderer = Callable[[StoredRun], bytes]
+REPORT_FORMATS: dict[str, tuple[str, Renderer]] = {
+    "html": ("report.html", render_html),
+    "md": ("report.md", render_markdown),
+    "junit": ("junit.xml", junit.render),
+    "xlsx": ("record-sheet.xlsx", xlsx.render),
+    "oscal": ("oscal-assessment-results.json", render_oscal),
+    "oscal-catalog": (oscal.CATALOG_HREF, render_oscal_catalog),
+    "json": (RESULTS, render_json),
+}
+# What a scan writes into its run by default (results.json is always there).
+SCAN_DEFAULT = ("html", "md", "junit", "xlsx", "oscal", "oscal-catalog")
+
+__all__ = ["REPORT_FORMATS", "ReportError", "parse_formats", "render_into_run", "write_reports"]
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """`all`, `none`, or a comma-separated list of format names."""
+    if text == "all":
+        return SCAN_DEFAULT
+    if text in ("none", ""):
+        return ()
+    chosen = tuple(dict.fromkeys(word.strip() for word in text.split(",") if word.strip()))
+    unknown = [word for word in chosen if word not in REPORT_FORMATS]
+    if unknown:
+        known = ", ".join(REPORT_FORMATS)
+        raise ReportError(
+            f"unknown report format {', '.join(unknown)}; known: {known}, all, none",
+            f"未知的报告格式 {', '.join(unknown)}；可选：{known}、all、none",
+        )
+    return chosen
+
+
+def write_reports(run: StoredRun, formats: tuple[str, ...], output: Path) -> list[Path]:
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in formats:
+        filename, renderer = REPORT_FORMATS[name]
+        path = output / filename
+        path.write_bytes(renderer(run))
+        written.append(path)
+    return written
+
+
+def render_into_run(directory: Path, formats: tuple[str, ...]) -> None:
+    """At the end of a scan, before sealing: the reports, from the files just stored."""
+    wanted = tuple(name for name in formats if name != "json")
+    if wanted:
+        write_reports(load_run(directory), wanted, directory)

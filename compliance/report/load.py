@@ -1,0 +1,127 @@
+"""Reading a stored run back for the reports: results, each host's evidence, provenance, seal.
+
+Reports are rendered only from what the run directory holds; they never run a command or
+look at a host. `StoredRun` also groups items the way every report presents them: by
+system (定级对象), then category, then control point, in the standard's order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, SIGNATURE
+from compliance.scan.output import SCHEMA
+
+
+class ReportError(Exception):
+    def __init__(self, english: str, chinese: str) -> None:
+        super().__init__(english)
+        self.english = english
+        self.chinese = chinese
+
+
+def clause_key(clause: str) -> tuple[tuple[int, ...], str]:
+    """Sort key for `8.1.4.1 a)`: numbers numerically, then the letter."""
+    number, _, letter = clause.partition(" ")
+    return tuple(int(part) for part in number.split(".") if part.isdigit()), letter
+
+
+@dataclass
+class ControlPoint:
+    id: str
+    zh: str
+    en: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Category:
+    id: str
+    zh: str
+    en: str
+    control_points: list[ControlPoint] = field(default_factory=list)
+
+
+@dataclass
+class StoredRun:
+    directory: Path
+    results: dict[str, Any]
+    evidence: dict[str, dict[str, Any]]  # host name → its evidence document
+    provenance: dict[str, Any]
+    manifest: dict[str, Any] | None
+    signature: dict[str, Any] | None
+
+    @property
+    def name(self) -> str:
+        return self.directory.name
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return self.results["items"]
+
+    @property
+    def hosts(self) -> list[dict[str, Any]]:
+        return self.results["hosts"]
+
+    @cached_property
+    def systems(self) -> list[str]:
+        return sorted({system for item in self.items for system in item["systems"]})
+
+    @cached_property
+    def checks_by_host(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Host → check id → the check's result."""
+        return {host["name"]: {check["check"]: check for check in host["checks"]} for host in self.hosts}
+
+    def item_checks(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """The check results that decided an item on its object (none for manual items)."""
+        checks = self.checks_by_host.get(item["object"], {})
+        return [checks[check_id] for check_id in item["checks"] if check_id in checks]
+
+    def tree(self, system: str) -> list[Category]:
+        """One system's items as categories → control points → items, in the standard's order."""
+        categories: dict[str, Category] = {}
+        points: dict[str, ControlPoint] = {}
+        chosen = [item for item in self.items if system in item["systems"]]
+        for item in sorted(chosen, key=lambda i: (clause_key(i["item"]), i["object"])):
+            category = categories.setdefault(
+                item["category"], Category(item["category"], item["category_zh"], item["category_en"])
+            )
+            point = points.get(item["control_point"])
+            if point is None:
+                point = ControlPoint(item["control_point"], item["control_point_zh"], item["control_point_en"])
+                points[item["control_point"]] = point
+                category.control_points.append(point)
+            point.items.append(item)
+        return list(categories.values())
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{path}: cannot be read: {error}", f"{path}：无法读取：{error}") from error
+
+
+def load_run(directory: Path) -> StoredRun:
+    if not (directory / RESULTS).is_file():
+        raise ReportError(
+            f"{directory} is not a run directory (no {RESULTS})", f"{directory} 不是扫描结果目录（缺少 {RESULTS}）"
+        )
+    results = _json(directory / RESULTS)
+    if results.get("schema") != SCHEMA:
+        raise ReportError(
+            f"{directory / RESULTS}: schema {results.get('schema')!r}, this version reads {SCHEMA}",
+            f"{directory / RESULTS}：结果格式 {results.get('schema')!r}，本版本读取 {SCHEMA}",
+        )
+    evidence = {}
+    for host in results["hosts"]:
+        if host.get("evidence_file") and (directory / host["evidence_file"]).is_file():
+            evidence[host["name"]] = _json(directory / host["evidence_file"])
+    provenance = _json(directory / PROVENANCE) if (directory / PROVENANCE).is_file() else {}
+    manifest = _json(directory / MANIFEST) if (directory / MANIFEST).is_file() else None
+    signature = _json(directory / SIGNATURE) if (directory / SIGNATURE).is_file() else None
+    return StoredRun(directory, results, evidence, provenance, manifest, signature)
