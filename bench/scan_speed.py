@@ -4,7 +4,8 @@
 
 Brings up a benchmark lab of 20 hosts (its own network, 10.79.0.0/24), then:
   * ours: `dengbao scan -i <inventory> --limit <first N hosts>` end to end (process start,
-    inventory, collection, every check and item, results written), median of `--runs`, per size,
+    inventory, collection, every check and item, the run's evidence written, hashed and sealed),
+    median of `--runs`, per size, without reports (`--report none`) and with every report format,
     with the cache warm (model, catalog and inventory listing unchanged since the last scan, the
     usual case for nightly and per-merge scans) and cold (`DENGBAO_CACHE=off`: all rebuilt);
   * peer (a): the same probes run one command per check through testinfra's SSH backend with no
@@ -55,13 +56,15 @@ def write_inventory(paths: LabPaths, names: list[str], directory: Path) -> Path:
     return inventory
 
 
-def time_scan(inventory: Path, names: list[str], output: Path, cold: bool = False) -> tuple[float, float]:
+def time_scan(
+    inventory: Path, names: list[str], output: Path, cold: bool = False, reports: str = "none"
+) -> tuple[float, float]:
     """(wall seconds of the whole command, slowest host's collection seconds)."""
     limits = [argument for name in names for argument in ("--limit", name)]
     environment = {**os.environ, "DENGBAO_CACHE": "off"} if cold else None
     started = time.monotonic()
     result = subprocess.run(
-        [*dengbao(), "scan", "-i", str(inventory), *limits, "-o", str(output), "--no-progress"],
+        [*dengbao(), "scan", "-i", str(inventory), *limits, "-o", str(output), "--no-progress", "--report", reports],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -116,7 +119,7 @@ def main() -> int:
             time_scan(inventory, names[:1], directory / "warm-up")
             print(
                 f"{'hosts':>5}  {'scan s warm':>11}  {'per host s':>10}  {'scan s cold':>11}"
-                f"  {'slowest host collect s':>22}"
+                f"  {'warm + all reports s':>20}  {'slowest host collect s':>22}"
             )
             per_size: dict[int, float] = {}
             for size in args.sizes:
@@ -125,12 +128,16 @@ def main() -> int:
                     time_scan(inventory, names[:size], directory / f"cold-{size}-{i}", cold=True)[0]
                     for i in range(args.runs)
                 ]
+                reported = [
+                    time_scan(inventory, names[:size], directory / f"reports-{size}-{i}", reports="all")[0]
+                    for i in range(args.runs)
+                ]
                 wall = statistics.median(r[0] for r in runs)
                 collect = statistics.median(r[1] for r in runs)
                 per_size[size] = wall
                 print(
                     f"{size:>5}  {wall:>11.2f}  {wall / size:>10.2f}  {statistics.median(cold):>11.2f}"
-                    f"  {collect:>22.2f}"
+                    f"  {statistics.median(reported):>20.2f}  {collect:>22.2f}"
                 )
             one = per_size.get(1) or time_scan(inventory, names[:1], directory / "one")[0]
             one_cold = statistics.median(

@@ -113,6 +113,18 @@ def verify_run(
     result = Verification()
     current: Path | None = directory
     while current is not None:
+        if current.name in result.runs:
+            # Only a rewritten manifest can link back to a later run.
+            result.findings.append(
+                Finding(
+                    result.runs[-1],
+                    "chain",
+                    MANIFEST,
+                    f"the chain loops back to {current.name}: a run was sealed again after later runs",
+                    f"链回到了 {current.name}：某次运行在之后的运行之后被重新封存",
+                )
+            )
+            break
         result.runs.append(current.name)
         loaded = _manifest(current, result)
         if loaded is None:

@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
             on_host=advance,
         )
     directory = args.output or default_run_dir(root)
-    text = render_summary(result, directory)
+    text = render_summary(result, directory, html_report="html" in formats)
     redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])
     try:
         write_run(result, directory, text, root, redactor, key, lambda run_dir: render_into_run(run_dir, formats))
@@ -197,7 +197,7 @@ class _progress:
             self.bar.stop()
 
 
-def render_summary(result: ScanRun, directory: Path) -> str:
+def render_summary(result: ScanRun, directory: Path, html_report: bool = False) -> str:
     """The end-of-scan text: hosts that did not answer, the summary table, findings, where the results are."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=150, force_terminal=False, color_system=None)
@@ -224,6 +224,9 @@ def render_summary(result: ScanRun, directory: Path) -> str:
         if len(lines) > MAX_FINDINGS_SHOWN:
             console.print(f"  … {len(lines) - MAX_FINDINGS_SHOWN} more in results.json / 其余见 results.json")
     console.print(f"结果 results: {directory}/results.json  (exit {result.exit_code()})")
+    if html_report:
+        console.print(f"报告 report:  {directory}/report.html")
+    console.print(f"核验 verify:  dengbao evidence verify {directory}")
     return buffer.getvalue()
 
 

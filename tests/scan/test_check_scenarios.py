@@ -22,6 +22,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import report_validation
 import yaml
 
 from compliance.checks import all_checks
@@ -35,6 +36,11 @@ SCENARIOS = Path(__file__).parent / "scenarios"
 COMPLIANT = SCENARIOS / "compliant.sh.j2"
 PASS_HOST = "scan-ok"
 BREAK_HOSTS = ("scan-b1", "scan-b2", "scan-b3", "scan-b4")
+# A cron job that prints what must never reach the evidence: a password, a patient's record
+# number in a path and a resident ID number. Its schedule (31 February) never runs.
+SECRETS_HOST = "scan-b1"
+SECRETS = ("S3cret-Pacs-2026", "MRN00123456", "11010519491231002X")
+SECRET_CRON_LINE = f"0 0 31 2 * root /usr/bin/true --password={SECRETS[0]} /data/pacs/{SECRETS[1]}/ {SECRETS[2]}"
 # Checks whose passing side a container cannot show, with the verdict the compliant host gets instead.
 CONTAINER_LIMITS = {"linux.auditd_running": "not_applicable"}
 
@@ -93,6 +99,8 @@ def scanned(run_lab, test_lab_env, test_lab_paths, repo, tmp_path_factory, dengb
     def prepare(host: str) -> subprocess.CompletedProcess[str]:
         policy = policy_for_host(repo, host).settings
         parts = [render(COMPLIANT, policy), *(f"set -eux\n{render(s.path, policy)}" for s in plan[host])]
+        if host == SECRETS_HOST:
+            parts.append(f"printf '%s\\n' '{SECRET_CRON_LINE}' > /etc/cron.d/pacs-export")
         command = ["ssh", "-F", str(test_lab_paths.ssh_config), host, "sh", "-s"]
         try:
             return subprocess.run(command, input="\n".join(parts), capture_output=True, text=True, timeout=300)
@@ -219,3 +227,26 @@ def test_hosts_that_stop_answering_are_unreachable_and_the_others_complete(
     assert "不可达 unreachable: scan-b4" in stdout and "不可达 unreachable: scan-b3" in stdout
     unreachable_items = [i for i in document["items"] if i["object"] == "scan-b4" and i["checks"]]
     assert unreachable_items and all(i["verdict"] == "unreachable" for i in unreachable_items)
+
+
+def test_the_lab_run_is_sealed_redacted_and_every_report_reads_back(scanned, dengbao_cmd):
+    run_dir = scanned["workdir"] / "run"
+    stored = [p for p in run_dir.rglob("*") if p.is_file()]
+    for path in stored:
+        data = path.read_bytes()
+        for secret in SECRETS:
+            assert secret.encode() not in data, f"{secret} reached {path.relative_to(run_dir)}"
+    evidence = json.loads((run_dir / "evidence" / f"{SECRETS_HOST}.json").read_text())
+    crontabs = evidence["probes"]["crontabs"]["output"]
+    for kind in ("secret", "patient identifier (病案号 medical_record_number)", "resident ID number"):
+        assert f"[已脱敏 redacted: {kind}]" in crontabs, kind
+    assert "/data/pacs/" in crontabs, "only the identifiers are taken out, not the line"
+    provenance = json.loads((run_dir / "provenance.json").read_text())
+    assert provenance["redactions"]["resident ID number"] >= 1
+    report_validation.check_all(run_dir)
+    hosts = {h["name"] for h in scanned["document"]["hosts"]}
+    assert {p.stem for p in (run_dir / "evidence").iterdir()} == hosts
+    verified = subprocess.run(
+        [*dengbao_cmd, "evidence", "verify", str(run_dir)], capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -270,7 +270,9 @@ def test_scan_with_no_arguments_scans_this_machine(repo, dengbao_cmd, tmp_path):
     assert document["run"]["exit_code"] == result.returncode
     assert len(host["checks"]) == len(all_checks())
     some = next(c for c in host["checks"] if c["evidence"])
-    assert all(name in host["evidence"] for name in some["evidence"])
+    evidence = json.loads((tmp_path / "run" / host["evidence_file"]).read_text())
+    assert all(name in evidence["probes"] for name in some["evidence"])
+    assert evidence["identity"]["hostname"] and evidence["probes"]["host_identity"]["exit_code"] == 0
     assert "等保测评结果汇总" in result.stdout and "符合率" in result.stdout
     assert any(i["object"] == "system:local" and i["verdict"] == "manual" for i in document["items"])
     assert (tmp_path / "run" / "summary.txt").read_text() == result.stdout

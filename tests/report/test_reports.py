@@ -1,0 +1,115 @@
+"""Reports of a real scan of this machine, each format read back by the tool that reads it;
+`dengbao report` from a sealed run, and `--compare` between runs."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import report_validation
+
+from compliance.report.compare import compare
+from compliance.report.load import load_run
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory, dengbao_cmd, repo) -> Path:
+    run_dir = tmp_path_factory.mktemp("reports") / "local"
+    result = subprocess.run(
+        [*dengbao_cmd, "scan", "-o", str(run_dir)], cwd=repo, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return run_dir
+
+
+def test_a_scan_writes_every_format_into_its_sealed_run(local_run):
+    manifest = json.loads((local_run / "manifest.json").read_text())
+    for name in (
+        "results.json",
+        "report.html",
+        "report.md",
+        "junit.xml",
+        "record-sheet.xlsx",
+        "oscal-assessment-results.json",
+        "gbt22239-2019-catalog.json",
+        "provenance.json",
+    ):
+        assert name in manifest["files"], name
+
+
+@pytest.mark.parametrize("check", ["json_schema", "junit", "oscal", "xlsx", "markdown"])
+def test_each_format_reads_back(local_run, check):
+    getattr(report_validation, f"check_{check}")(local_run)
+
+
+def test_the_html_report_in_headless_chromium_shows_the_summary_and_filters(local_run, tmp_path):
+    report_validation.check_html_in_chromium(local_run, screenshot=tmp_path / "report.png")
+    document = report_validation.results(local_run)
+    failing = sum(1 for item in document["items"] if item["verdict"] == "fail")
+    chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"]
+    page = (local_run / "report.html").resolve().as_uri() + "?verdict=fail"
+    dom = subprocess.run([*chromium, page], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert re.search(rf'<span id="shown">{failing}</span>', dom), "the verdict filter narrows the items"
+
+
+def test_the_html_report_escapes_what_hosts_printed(local_run):
+    html = (local_run / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in html.split("<body>")[1].split("<script>\n(function")[0]
+
+
+def test_dengbao_report_renders_from_a_sealed_run_without_touching_it(local_run, tmp_path, dengbao_cmd):
+    before = json.loads((local_run / "manifest.json").read_text())
+    out = tmp_path / "again"
+    result = subprocess.run(
+        [*dengbao_cmd, "report", str(local_run), "--format", "html,md,junit", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["junit.xml", "report.html", "report.md"]
+    assert (out / "report.md").read_text() == (local_run / "report.md").read_text()
+    refused = subprocess.run(
+        [*dengbao_cmd, "report", str(local_run), "-o", str(local_run)], capture_output=True, text=True, check=False
+    )
+    assert refused.returncode == 2 and "sealed run" in refused.stderr
+    assert json.loads((local_run / "manifest.json").read_text()) == before
+    unknown = subprocess.run(
+        [*dengbao_cmd, "report", str(local_run), "--format", "pdf", "-o", str(out)], capture_output=True, text=True
+    )
+    assert unknown.returncode == 2 and "unknown report format pdf" in unknown.stderr
+
+
+def test_compare_names_new_and_fixed_findings_and_changed_evidence(local_run):
+    before = load_run(local_run)
+    after = copy.deepcopy(before)
+    after.directory = local_run.with_name("later")
+    finding = next(i for i in after.items if i["finding"])
+    met = next(i for i in after.items if i["verdict"] == "pass")
+    finding.update(verdict="pass", verdict_zh="符合", finding=False)
+    met.update(verdict="fail", verdict_zh="不符合", finding=True)
+    host = next(iter(after.evidence))
+    after.evidence[host]["probes"]["passwd"]["output"] += "\nintruder:x:0:0::/root:/bin/bash"
+    result = compare(before, after)
+    assert [(i["object"], i["item"]) for i in result.new_findings] == [(met["object"], met["item"])]
+    assert [(i["object"], i["item"]) for i in result.fixed_findings] == [(finding["object"], finding["item"])]
+    assert result.evidence_changed == [(host, "passwd")]
+    assert "新增问题 new findings: 1" in result.render_text()
+
+
+def test_compare_command_on_two_real_runs(local_run, tmp_path, dengbao_cmd, repo):
+    second = tmp_path / "second"
+    subprocess.run([*dengbao_cmd, "scan", "-o", str(second), "--report", "none"], cwd=repo, capture_output=True)
+    result = subprocess.run(
+        [*dengbao_cmd, "report", "--compare", str(local_run), str(second), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    document = json.loads(result.stdout)
+    assert result.returncode == (1 if document["new_findings"] else 0)
+    assert document["before"] == local_run.name and document["after"] == "second"
