@@ -7,6 +7,7 @@ import sys
 
 from compliance import __version__
 from compliance.catalog import cli as catalog_cli
+from compliance.command import EXIT_USAGE
 from compliance.evidence import cli as evidence_cli
 from compliance.lab import cli as lab_cli
 from compliance.lab.errors import LabError
@@ -17,7 +18,6 @@ from compliance.scan import cli as scan_cli
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -88,6 +88,26 @@ def run_lab(test_lab_env: dict[str, str]):
     run("down", check=False)
 
 
+@pytest.fixture(scope="session")
+def run_playbook(test_lab_env: dict[str, str]):
+    """Run `ansible-playbook -i INVENTORY playbooks/NAME.yml …` from the repository, against the test lab."""
+
+    def run(
+        inventory: str | Path, playbook: str, *extra: str, timeout: float = 900
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["ansible-playbook", "-i", str(inventory), f"playbooks/{playbook}.yml", *extra],
+            cwd=REPO,
+            env=dict(test_lab_env, ANSIBLE_FORCE_COLOR="0"),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
 @pytest.fixture
 def model_copy(tmp_path: Path) -> Path:
     """A throw-away copy of the repository's model (policies, inventories, plugins, roles)."""

@@ -6,12 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
 HOST = "lock-1"
 DROP_IN = "/etc/ssh/sshd_config.d/50-dengbao.conf"
 
@@ -31,18 +29,6 @@ def lab_host(run_lab, test_lab_paths, tmp_path_factory):
     run_lab("down")
 
 
-def play(env: dict[str, str], inventory: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["ansible-playbook", "-i", str(inventory), "playbooks/ssh.yml", *extra],
-        cwd=REPO,
-        env=dict(env, ANSIBLE_FORCE_COLOR="0"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def fresh_ssh(paths, command: str) -> subprocess.CompletedProcess[str]:
     """A new connection, not the multiplexed one Ansible may still hold."""
     options = ["-o", "ControlMaster=no", "-o", "ControlPath=none", "-o", "ConnectTimeout=10"]
@@ -60,25 +46,25 @@ def drop_in_digest(paths) -> str | None:
     return hashlib.sha256(result.stdout.encode()).hexdigest() if result.returncode == 0 else None
 
 
-def test_a_bad_value_is_refused_and_sshd_keeps_running(lab_host, test_lab_env):
+def test_a_bad_value_is_refused_and_sshd_keeps_running(lab_host, run_playbook):
     paths, inventory = lab_host
-    bad = play(test_lab_env, inventory, "-e", json.dumps({"sshd_ciphers": ["no-such-cipher"]}))
+    bad = run_playbook(inventory, "ssh", "-e", json.dumps({"sshd_ciphers": ["no-such-cipher"]}), timeout=600)
     assert bad.returncode != 0
     assert "failed to validate" in bad.stdout, bad.stdout[-3000:]
     assert drop_in_digest(paths) is None, "nothing was installed"
     assert fresh_ssh(paths, "systemctl is-active ssh").stdout.strip() == "active"
 
 
-def test_after_a_good_run_a_bad_one_leaves_the_good_file_and_access(lab_host, test_lab_env):
+def test_after_a_good_run_a_bad_one_leaves_the_good_file_and_access(lab_host, run_playbook):
     paths, inventory = lab_host
-    good = play(test_lab_env, inventory)
+    good = run_playbook(inventory, "ssh", timeout=600)
     assert good.returncode == 0, good.stdout[-3000:]
     before = drop_in_digest(paths)
     assert before is not None
     reachable = fresh_ssh(paths, "sshd -T | grep -E '^(permitrootlogin|allowgroups) '")
     assert reachable.returncode == 0, "the run's own account still gets in over a new connection"
     assert "permitrootlogin no" in reachable.stdout, "root is refused to everyone else"
-    bad = play(test_lab_env, inventory, "-e", json.dumps({"sshd_max_auth_tries": "many"}))
+    bad = run_playbook(inventory, "ssh", "-e", json.dumps({"sshd_max_auth_tries": "many"}), timeout=600)
     assert bad.returncode != 0
     assert drop_in_digest(paths) == before
     assert fresh_ssh(paths, "systemctl is-active ssh").stdout.strip() == "active"

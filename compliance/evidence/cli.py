@@ -13,23 +13,18 @@ Exit codes: 0 intact; 1 something was changed, added, removed, unlinked or badly
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from compliance.command import documented_command, usage_error
 from compliance.evidence.signing import SigningError, load_public_key
 from compliance.evidence.store import MANIFEST
 from compliance.evidence.verify import verify_run
 
-EXIT_INTACT, EXIT_TAMPERED, EXIT_USAGE = 0, 1, 2
+EXIT_INTACT, EXIT_TAMPERED = 0, 1
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    evidence = subparsers.add_parser(
-        "evidence",
-        help="check stored evidence / 核验证据完整性",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    evidence = documented_command(subparsers, "evidence", "check stored evidence / 核验证据完整性", __doc__)
     actions = evidence.add_subparsers(dest="evidence_command", required=True)
     verify = actions.add_parser("verify", help="verify a run directory / 核验一次扫描的证据", description=__doc__)
     verify.add_argument("run_dir", type=Path, help="a run directory, e.g. reports/latest")
@@ -45,14 +40,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     directory: Path = args.run_dir
     if not (directory / MANIFEST).is_file():
-        print(f"错误：{directory} 不是已封存的扫描目录（缺少 {MANIFEST}）", file=sys.stderr)
-        print(f"error: {directory} is not a sealed run directory (no {MANIFEST})", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(
+            f"{directory} is not a sealed run directory (no {MANIFEST})",
+            f"{directory} 不是已封存的扫描目录（缺少 {MANIFEST}）",
+        )
     try:
         trusted = [load_public_key(source) for source in args.public_key] if args.public_key else None
     except SigningError as error:
-        print(f"错误：{error.chinese}\nerror: {error.english}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(error.english, error.chinese)
     result = verify_run(
         directory.resolve(), trusted=trusted, require_signature=args.require_signature, chain=args.chain
     )

@@ -21,16 +21,15 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from compliance.command import BilingualError
+
 KEY_ENVIRONMENT = "DENGBAO_EVIDENCE_KEY"
 PASSPHRASE_ENVIRONMENT = "DENGBAO_EVIDENCE_KEY_PASSPHRASE"
 SCHEMA = "dengbao-signature/1"
 
 
-class SigningError(Exception):
-    def __init__(self, english: str, chinese: str) -> None:
-        super().__init__(english)
-        self.english = english
-        self.chinese = chinese
+class SigningError(BilingualError):
+    """A signing or public key cannot be loaded."""
 
 
 def openssh_public(key: Ed25519PublicKey) -> str:

@@ -13,15 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from compliance.command import BilingualError
 from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, SIGNATURE
 from compliance.scan.output import SCHEMA
 
 
-class ReportError(Exception):
-    def __init__(self, english: str, chinese: str) -> None:
-        super().__init__(english)
-        self.english = english
-        self.chinese = chinese
+class ReportError(BilingualError):
+    """A stored run cannot be read, or a report cannot be written."""
 
 
 def clause_key(clause: str) -> tuple[tuple[int, ...], str]:

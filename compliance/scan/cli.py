@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from compliance.command import EXIT_USAGE, documented_command, usage_error
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
 from compliance.evidence.store import write_run
@@ -35,17 +36,12 @@ from compliance.scan.targets import TargetError, inventory_targets, local_target
 from compliance.scan.transport import DEFAULT_TIMEOUT, DEFAULT_WORKERS, HostCollection
 from compliance.scan.verdicts import ORDER
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS = 0, 1
 MAX_FINDINGS_SHOWN = 40
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    scan = subparsers.add_parser(
-        "scan",
-        help="compliance scan with evidence / 合规扫描并留存证据",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    scan = documented_command(subparsers, "scan", "compliance scan with evidence / 合规扫描并留存证据", __doc__)
     scan.add_argument("-i", "--inventory", help="inventory path, or a name under inventory/ (default: this machine)")
     scan.add_argument("--limit", action="append", help="host name or shell pattern (repeatable)")
     scan.add_argument("--system", help="only hosts of this system (定级对象), e.g. his")
@@ -65,11 +61,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
 
 
-def _usage_error(english: str, chinese: str) -> int:
-    print(f"错误：{chinese}\nerror: {english}", file=sys.stderr)
-    return EXIT_USAGE
-
-
 def _inventory_path(root: Path, name: str) -> Path:
     path = Path(name)
     if path.exists():
@@ -80,20 +71,20 @@ def _inventory_path(root: Path, name: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     root = project_root()
     if root is None:
-        return _usage_error(
+        return usage_error(
             "no repository checkout found (policies/ and inventory/)", "找不到仓库（policies/ 与 inventory/）"
         )
     if args.workers < 1 or args.timeout <= 0:
-        return _usage_error("--workers and --timeout must be positive", "--workers 与 --timeout 须为正数")
+        return usage_error("--workers and --timeout must be positive", "--workers 与 --timeout 须为正数")
     try:
         listing = start_listing(_inventory_path(root, args.inventory)) if args.inventory else None
     except TargetError as error:
-        return _usage_error(error.english, error.chinese)
+        return usage_error(error.english, error.chinese)
     try:
         model = repository(root)
     except InvalidModel as error:
         print(str(error), file=sys.stderr)
-        return _usage_error(
+        return usage_error(
             "the model does not validate; run `dengbao validate`", "模型校验未通过，请运行 dengbao validate"
         )
     evidence_policy = model.policies.effective(STRICTEST_LEVEL, "")["evidence"]
@@ -101,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
         formats = parse_formats(args.report)
         key = load_private_key(args.sign_key)
     except (ReportError, SigningError) as error:
-        return _usage_error(error.english, error.chinese)
+        return usage_error(error.english, error.chinese)
     if key is None and evidence_policy["signature_required"]:
-        return _usage_error(
+        return usage_error(
             "policies/evidence.yml requires signed evidence: give --sign-key or set DENGBAO_EVIDENCE_KEY",
             "policies/evidence.yml 要求证据签名：请用 --sign-key 或 DENGBAO_EVIDENCE_KEY 提供密钥",
         )
@@ -121,13 +112,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             targets = inventory_targets(inventory, model_hosts, listing)
         except TargetError as error:
-            return _usage_error(error.english, error.chinese)
+            return usage_error(error.english, error.chinese)
         targets = select(targets, args.limit, args.system, args.level)
         if not targets:
-            return _usage_error("no host of the inventory matches the selection", "清单中没有符合条件的主机")
+            return usage_error("no host of the inventory matches the selection", "清单中没有符合条件的主机")
     else:
         if args.limit or args.system:
-            return _usage_error("--limit and --system need an inventory (-i)", "--limit 与 --system 需配合 -i 使用")
+            return usage_error("--limit and --system need an inventory (-i)", "--limit 与 --system 需配合 -i 使用")
         inventory = None
         targets = [local_target(args.level)]
     system_levels = {
@@ -153,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_run(result, directory, text, root, redactor, key, lambda run_dir: render_into_run(run_dir, formats))
     except FileExistsError:
-        return _usage_error(
+        return usage_error(
             f"{directory} exists already; choose another --output", f"{directory} 已存在，请另选输出目录"
         )
     print(text, end="")

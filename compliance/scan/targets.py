@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance import cache
+from compliance.command import BilingualError
 from compliance.model.host_policy import STRICTEST_LEVEL
 from compliance.project import project_root
 
@@ -48,11 +49,8 @@ class Target:
         return self.kind == "host"
 
 
-class TargetError(Exception):
-    def __init__(self, english: str, chinese: str) -> None:
-        super().__init__(english)
-        self.english = english
-        self.chinese = chinese
+class TargetError(BilingualError):
+    """The inventory cannot be listed or does not give usable targets."""
 
 
 def local_target(level: int | None) -> Target:

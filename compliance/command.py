@@ -1,0 +1,33 @@
+"""What every `dengbao` subcommand shares: its bilingual error type, how a usage error is
+printed, and how a subcommand documented by its module docstring is registered."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_USAGE = 2
+
+
+class BilingualError(Exception):
+    """Bad input or a refused operation, said in English and in Chinese for security staff."""
+
+    def __init__(self, english: str, chinese: str) -> None:
+        super().__init__(english)
+        self.english = english
+        self.chinese = chinese
+
+
+def usage_error(english: str, chinese: str) -> int:
+    """Print a usage error in both languages on stderr; return the usage exit code (2)."""
+    print(f"错误：{chinese}\nerror: {english}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def documented_command(
+    subparsers: argparse._SubParsersAction, name: str, help_text: str, doc: str | None
+) -> argparse.ArgumentParser:
+    """A subcommand whose --help shows its module docstring as written (examples, exit codes)."""
+    return subparsers.add_parser(
+        name, help=help_text, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
