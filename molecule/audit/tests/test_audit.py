@@ -46,8 +46,13 @@ def test_rules_compile_into_one_file_with_the_lock_last(host):
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("max_log_file", "64"), ("num_logs", "10"), ("space_left_action", "EMAIL"), ("max_log_file_action", "ROTATE"),
-     ("log_group", "auditadmin")],
+    [
+        ("max_log_file", "64"),
+        ("num_logs", "10"),
+        ("space_left_action", "EMAIL"),
+        ("max_log_file_action", "ROTATE"),
+        ("log_group", "auditadmin"),
+    ],
 )
 def test_auditd_conf_has_the_policy_values(host, key, value):
     assert host.file("/etc/audit/auditd.conf").contains(f"^{key} = {value}$")
