@@ -15,7 +15,7 @@ RULE_PATTERNS = {
     "privileged_commands": (r"-F\s+perm=x", r"-S\s+execve"),
     "sudo": (r"/etc/sudoers",),
     "time_change": (r"adjtimex|settimeofday|clock_settime", r"/etc/localtime"),
-    "audit_config": (r"/etc/audit/",),
+    "audit_config": (r"/etc/audit(/|\s)",),
     "permission_change": (r"chmod|chown|setxattr",),
     "kernel_modules": (r"init_module|delete_module", r"/s?bin/(insmod|rmmod|modprobe)"),
 }

@@ -19,7 +19,7 @@ def rule_lines(host) -> list[str]:
         ("privileged_commands", "-a always,exit -F path=/usr/bin/sudo -F perm=x -F auid>=1000 -F auid!=unset"),
         ("sudo", "-w /etc/sudoers.d -p wa -k sudo"),
         ("time_change", "-a always,exit -F arch=b64 -S adjtimex,settimeofday,clock_settime -k time_change"),
-        ("audit_config", "-w /etc/audit -p wa -k audit_config"),
+        ("audit_config", "-w /etc/audit/ -p wa -k audit_config"),
         ("permission_change", "-F arch=b64 -S chmod,fchmod,fchmodat"),
         ("kernel_modules", "-a always,exit -F arch=b64 -S init_module,finit_module,delete_module -k kernel_modules"),
     ],
