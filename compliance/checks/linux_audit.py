@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from compliance.checks import Outcome, Problems, Settings, check, failed, not_applicable, passed
-from compliance.scan.facts import HostFacts
+from compliance.scan.facts import HostFacts, parse_host_identity
 
 AUDIT_PACKAGES = ("auditd", "audit")
 # What each policy rule category looks like in audit rules: any pattern found counts.
@@ -257,13 +257,19 @@ def time_sync(facts: HostFacts, policy: Settings) -> Outcome:
     zone_lines = facts.text("timezone").splitlines()
     zone = zone_lines[0].split("zoneinfo/", 1)[-1] if zone_lines else None
     servers: set[str] = set()
+    local_clock = False
     for _path, text in facts.file_lines("time_sync"):
         words = text.replace("=", " ").split()
         if words and words[0] in ("server", "pool", "NTP", "peer"):
             servers.update(word.split(".")[0] for word in words[1:] if not word.startswith(("iburst", "prefer")))
-    missing = sorted(set(time["ntp_servers"]) - servers)
+        local_clock = local_clock or words[:1] == ["local"]
+    # One of the hospital's time servers does not take time from itself: its sources are upstream
+    # clocks, or its own clock (chrony `local`).
+    own_name = str(parse_host_identity(facts.text("host_identity"))["hostname"] or "").split(".")[0]
+    time_server = own_name in time["ntp_servers"]
+    missing = sorted(set(time["ntp_servers"]) - servers - {own_name})
     clients = sorted(name for name in TIME_CLIENTS if name in facts.packages)
-    observed = {"timezone": zone, "ntp_servers": sorted(servers), "client": clients}
+    observed = {"timezone": zone, "ntp_servers": sorted(servers), "client": clients, "time_server": time_server}
     expected = {
         "timezone": time["timezone"],
         "ntp_servers": f"includes {', '.join(time['ntp_servers'])}",
@@ -276,4 +282,6 @@ def time_sync(facts: HostFacts, policy: Settings) -> Outcome:
         problems.add(f"time zone is {zone}", f"时区为 {zone}")
     if missing:
         problems.add(f"not synchronised with {', '.join(missing)}", f"未与 {', '.join(missing)} 同步")
+    if time_server and not servers and not local_clock:
+        problems.add("this time server has no time source", "本时间服务器没有时间源")
     return problems.outcome(observed, expected, "time is synchronised", "时间同步符合策略")

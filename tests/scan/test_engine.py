@@ -327,3 +327,31 @@ def test_auditd_running_passes_where_the_kernel_audit_runs(repo):
     assert auditd_running(facts, settings).verdict is Verdict.PASS
     probes["active_units"] = ProbeResult("active_units", "", "", 0)
     assert auditd_running(HostFacts(Collection(1_700_000_000, probes)), settings).verdict is Verdict.FAIL
+
+
+@pytest.mark.parametrize(
+    ("hostname", "chrony_conf", "expected"),
+    [
+        ("ntp-01", "allow 10.0.0.0/8\nlocal stratum 10", Verdict.PASS),  # serves on its own clock
+        ("ntp-01", "server gps-clock-01 iburst\nallow 10.0.0.0/8", Verdict.PASS),  # takes time upstream
+        ("ntp-01", "allow 10.0.0.0/8", Verdict.FAIL),  # no source at all
+        ("his-db-01", "allow 10.0.0.0/8\nlocal stratum 10", Verdict.FAIL),  # not a time server: must use ntp-01
+        ("his-db-01", "server ntp-01 iburst", Verdict.PASS),
+    ],
+)
+def test_a_time_server_is_not_asked_to_take_time_from_itself(repo, hostname, chrony_conf, expected):
+    from compliance.checks.linux_audit import time_sync
+    from compliance.model.host_policy import policy_for_host
+    from compliance.scan.facts import HostFacts
+    from compliance.scan.probes import Collection
+
+    settings = policy_for_host(repo, hostname).settings
+    assert settings["time"]["ntp_servers"] == ["ntp-01"]
+    outputs = {
+        "host_identity": f"hostname {hostname}",
+        "timezone": f"/usr/share/zoneinfo/{settings['time']['timezone']}",
+        "packages": "chrony\t4.3-2",
+        "time_sync": "\n".join(f"/etc/chrony/chrony.conf:{line}" for line in chrony_conf.splitlines()),
+    }
+    probes = {p.name: ProbeResult(p.name, p.command, outputs.get(p.name, ""), 0) for p in PROBES}
+    assert time_sync(HostFacts(Collection(1_700_000_000, probes)), settings).verdict is expected
