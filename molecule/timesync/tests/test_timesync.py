@@ -3,6 +3,7 @@ here with -x (measure, never set) on the server, and the client only queries (-Q
 
 import os
 import re
+import time
 
 import pytest
 import testinfra
@@ -16,6 +17,11 @@ INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
 def time_server():
     server = testinfra.get_host(f"ansible://mol-ntp?ansible_inventory={INVENTORY}")
     server.check_output("pkill -x chronyd; chronyd -x -f /etc/chrony/chrony.conf")
+    # A server answers "not synchronised" until its local reference is selected: wait for that.
+    deadline = time.monotonic() + 60
+    while "Leap status     : Normal" not in server.run("chronyc tracking").stdout:
+        assert time.monotonic() < deadline, server.run("chronyc tracking").stdout
+        time.sleep(1)
     yield server
     server.run("pkill -x chronyd")
 
