@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from lab_scan import CONTAINER_LIMITS, scan
+from lab_scan import verdicts as host_verdicts
 
 from compliance.checks import all_checks
 
@@ -22,8 +24,6 @@ pytestmark = pytest.mark.lab
 HOSTS = ("his-db-01", "his-app-01", "bastion-01")
 # Checks of capabilities other roles bring (antivirus, backup jobs, patching): site.yml leaves them as they were.
 OTHER_ROLES = {"linux.antivirus", "linux.backup_local", "linux.backup_offsite", "linux.security_updates"}
-# Checks whose passing side a container cannot show, with the verdict a converged host gets instead.
-CONTAINER_LIMITS = {"linux.auditd_running": "not_applicable"}
 # Everything under /etc, with modes, owners, link targets and content hashes.
 ETC_STATE = (
     "find /etc -xdev -printf '%p %M %u %g %l\\n' | sort; find /etc -xdev -type f -exec sha256sum {} + | sort -k 2"
@@ -34,10 +34,6 @@ def changed_counts(output: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.M)}
 
 
-def host_checks() -> dict[str, tuple[str, ...]]:
-    return {check.id: check.clauses for check in all_checks().values() if check.id.startswith("linux.")}
-
-
 @pytest.fixture(scope="module")
 def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
     run_lab("down")
@@ -45,23 +41,11 @@ def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("site")
     inventory = Path(test_lab_env["DENGBAO_LAB_INVENTORY"])
 
-    def scan(name: str) -> dict[str, dict[str, str]]:
-        output = workdir / name
-        result = subprocess.run(
-            [*dengbao_cmd, "scan", "-i", str(inventory), "-o", str(output), "--no-progress"],
-            env=test_lab_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+    def scan_all(name: str) -> dict[str, dict[str, str]]:
+        result = scan(dengbao_cmd, test_lab_env, inventory, workdir / name, "--no-progress")
         assert result.returncode in (0, 1), result.stderr[-3000:]
-        document = json.loads((output / "results.json").read_text())
-        found = {}
-        for host in document["hosts"]:
-            assert host["status"] == "collected", host["error"]
-            found[host["name"]] = {c["check"]: c["verdict"] for c in host["checks"] if c["check"].startswith("linux.")}
-        return found
+        document = json.loads((workdir / name / "results.json").read_text())
+        return {host: host_verdicts(document, host) for host in HOSTS}
 
     def etc_state() -> dict[str, str]:
         return {
@@ -75,7 +59,7 @@ def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
             for host in HOSTS
         }
 
-    yield {"inventory": inventory, "scan": scan, "etc_state": etc_state}
+    yield {"inventory": inventory, "scan": scan_all, "etc_state": etc_state}
     run_lab("down")
 
 
@@ -98,7 +82,7 @@ def converged(lab, run_playbook):
 
 
 def test_debian_defaults_fail_most_host_items_before(converged):
-    clauses = host_checks()
+    clauses = {check.id: check.clauses for check in all_checks().values()}
     for host, verdicts in converged["before"].items():
         items = [check for check in verdicts if any(c.startswith("8.1.4") for c in clauses[check])]
         failing = [check for check in items if verdicts[check] in ("fail", "partial")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from compliance.checks import Outcome, Problems, Settings, check, failed, not_applicable, passed
-from compliance.scan.facts import HostFacts, parse_host_identity
+from compliance.scan.facts import HostFacts
 
 AUDIT_PACKAGES = ("auditd", "audit")
 # What each policy rule category looks like in audit rules: any pattern found counts.
@@ -265,7 +265,7 @@ def time_sync(facts: HostFacts, policy: Settings) -> Outcome:
         local_clock = local_clock or words[:1] == ["local"]
     # One of the hospital's time servers does not take time from itself: its sources are upstream
     # clocks, or its own clock (chrony `local`).
-    own_name = str(parse_host_identity(facts.text("host_identity"))["hostname"] or "").split(".")[0]
+    own_name = str(facts.identity["hostname"] or "").split(".")[0]
     time_server = own_name in time["ntp_servers"]
     missing = sorted(set(time["ntp_servers"]) - servers - {own_name})
     clients = sorted(name for name in TIME_CLIENTS if name in facts.packages)

@@ -300,6 +300,10 @@ class HostFacts:
         virt = self.text("virtualization").strip()
         return virt in {"systemd-nspawn", "docker", "podman", "lxc", "lxc-libvirt", "openvz", "wsl", "container-other"}
 
+    @parsed("host_identity")
+    def identity(self) -> dict[str, object]:
+        return parse_host_identity(self.text("host_identity"))
+
     @parsed("passwd")
     def accounts(self) -> list[Account]:
         return parse_passwd(self.text("passwd"))

@@ -24,6 +24,7 @@ import jinja2
 import pytest
 import report_validation
 import yaml
+from lab_scan import CONTAINER_LIMITS, scan, verdicts
 
 from compliance.checks import all_checks
 from compliance.lab import cgroups
@@ -41,8 +42,6 @@ BREAK_HOSTS = ("scan-b1", "scan-b2", "scan-b3", "scan-b4")
 SECRETS_HOST = "scan-b1"
 SECRETS = ("S3cret-Pacs-2026", "MRN00123456", "11010519491231002X")
 SECRET_CRON_LINE = f"0 0 31 2 * root /usr/bin/true --password={SECRETS[0]} /data/pacs/{SECRETS[1]}/ {SECRETS[2]}"
-# Checks whose passing side a container cannot show, with the verdict the compliant host gets instead.
-CONTAINER_LIMITS = {"linux.auditd_running": "not_applicable"}
 
 
 @dataclass(frozen=True)
@@ -129,25 +128,6 @@ def scanned(run_lab, test_lab_env, test_lab_paths, repo, tmp_path_factory, dengb
     document = json.loads((workdir / "run" / "results.json").read_text())
     yield {"plan": plan, "result": result, "document": document, "inventory": inventory, "workdir": workdir}
     run_lab("down")
-
-
-def scan(
-    command: list[str], env: dict[str, str], inventory: Path, output: Path, *extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*command, "scan", "-i", str(inventory), "-o", str(output), *extra],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def verdicts(document: dict, host: str) -> dict[str, str]:
-    [found] = [h for h in document["hosts"] if h["name"] == host]
-    assert found["status"] == "collected", found["error"]
-    return {c["check"]: c["verdict"] for c in found["checks"]}
 
 
 def test_the_compliant_host_passes_every_check(scanned):

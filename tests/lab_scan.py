@@ -1,0 +1,33 @@
+"""Scanning lab hosts from a test: run `dengbao scan`, read each host's verdicts back.
+
+Shared by the check scenarios (tests/scan/test_check_scenarios.py) and the before/after test of
+playbooks/site.yml (tests/test_site_playbook.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+# Checks whose passing side a container cannot show, with the verdict a compliant lab host gets instead.
+CONTAINER_LIMITS = {"linux.auditd_running": "not_applicable"}
+
+
+def scan(
+    command: list[str], env: dict[str, str], inventory: Path, output: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, "scan", "-i", str(inventory), "-o", str(output), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def verdicts(document: dict, host: str) -> dict[str, str]:
+    """Each check's verdict on `host`, from a run's results.json; the host must have answered."""
+    [found] = [h for h in document["hosts"] if h["name"] == host]
+    assert found["status"] == "collected", found["error"]
+    return {c["check"]: c["verdict"] for c in found["checks"]}
