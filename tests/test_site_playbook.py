@@ -30,6 +30,13 @@ ETC_STATE = (
 )
 
 
+# The state of a golden image built a moment ago: no package lists, a directory time of now.
+JUST_BUILT_INDEX = "test -z \"$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*')\" && touch /var/lib/apt/lists"
+# Packages the roles install that the image does not carry.
+ROLE_PACKAGES = ("libpam-pwquality", "rsyslog", "chrony", "auditd")
+INSTALLED = "dpkg-query -W -f='${Package} ${db:Status-Status}\\n' " + " ".join(ROLE_PACKAGES)
+
+
 def changed_counts(output: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.M)}
 
@@ -47,10 +54,10 @@ def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
         document = json.loads((workdir / name / "results.json").read_text())
         return {host: host_verdicts(document, host) for host in HOSTS}
 
-    def etc_state() -> dict[str, str]:
+    def on_each_host(command: str) -> dict[str, str]:
         return {
             host: subprocess.run(
-                ["ssh", "-F", str(test_lab_paths.ssh_config), host, ETC_STATE],
+                ["ssh", "-F", str(test_lab_paths.ssh_config), host, command],
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -59,25 +66,32 @@ def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
             for host in HOSTS
         }
 
-    yield {"inventory": inventory, "scan": scan_all, "etc_state": etc_state}
+    yield {"inventory": inventory, "scan": scan_all, "on_each_host": on_each_host}
     run_lab("down")
 
 
 @pytest.fixture(scope="module")
 def converged(lab, run_playbook):
-    """Scan, converge twice, check with --diff around two snapshots of /etc, scan again."""
+    """Scan, converge twice, check with --diff around two snapshots of /etc, scan again.
+
+    Before the first run every host's empty package index gets the time of a moment ago, as on a
+    machine whose lab image was just built (#12): the roles must refresh it all the same.
+    """
     before = lab["scan"]("before")
+    lab["on_each_host"](JUST_BUILT_INDEX)
     first = run_playbook(lab["inventory"], "site")
+    installed = lab["on_each_host"](INSTALLED)
     second = run_playbook(lab["inventory"], "site")
-    etc_before = lab["etc_state"]()
+    etc_before = lab["on_each_host"](ETC_STATE)
     drift = run_playbook(lab["inventory"], "site", "--check", "--diff")
-    etc_after = lab["etc_state"]()
+    etc_after = lab["on_each_host"](ETC_STATE)
     after = lab["scan"]("after")
     return {
         "before": before,
         "after": after,
         "runs": {"first": first, "second": second, "check": drift},
         "etc": (etc_before, etc_after),
+        "installed": installed,
     }
 
 
@@ -99,6 +113,13 @@ def test_site_converges_then_is_idempotent(converged):
     assert all(count > 0 for count in changed_counts(first.stdout).values())
     assert second.returncode == 0, second.stdout[-4000:]
     assert changed_counts(second.stdout) == dict.fromkeys(HOSTS, 0)
+
+
+def test_a_just_built_image_converges_at_once(converged):
+    """#12: an empty index whose directory looks fresh is refreshed, and what the image lacks installs."""
+    assert converged["runs"]["first"].returncode == 0, converged["runs"]["first"].stdout[-4000:]
+    for host, listing in converged["installed"].items():
+        assert sorted(listing.split("\n")[:-1]) == [f"{name} installed" for name in sorted(ROLE_PACKAGES)], host
 
 
 def test_check_mode_sees_no_drift_and_leaves_etc_untouched(converged):

@@ -127,8 +127,13 @@ def _configure(root: Path, recipe: ImageRecipe) -> None:
         check=True,
         capture_output=True,
     )
-    shutil.rmtree(root / "var" / "lib" / "apt" / "lists", ignore_errors=True)
-    (root / "var" / "lib" / "apt" / "lists" / "partial").mkdir(parents=True)
+    lists = root / "var" / "lib" / "apt" / "lists"
+    shutil.rmtree(lists, ignore_errors=True)
+    (lists / "partial").mkdir(parents=True)
+    # An empty index must not look fresh: apt tools that judge its age by the directory's time
+    # (Ansible's apt cache_valid_time, with no update stamp) would skip the update it needs.
+    for directory in (lists / "partial", lists):
+        os.utime(directory, (0, 0))
     for deb in (root / "var" / "cache" / "apt" / "archives").glob("*.deb"):
         deb.unlink()
 

@@ -102,6 +102,14 @@ def test_hosts_reach_only_the_lab_network(three_hosts, test_lab_paths):
     assert neighbour.returncode == 0, neighbour.stderr
 
 
+def test_an_image_s_empty_package_index_never_looks_fresh(three_hosts, test_lab_paths):
+    """#12: the image ships no package lists, and its index directory dates from 1970, not from the build."""
+    listing = "find /var/lib/apt/lists -maxdepth 1 -type f | wc -l; stat -c %Y /var/lib/apt/lists"
+    index = ssh(test_lab_paths, "his-db-01", listing)
+    assert index.returncode == 0, index.stderr
+    assert index.stdout.split() == ["0", "0"]
+
+
 def test_packages_come_through_the_lab_apt_proxy(three_hosts, test_lab_paths):
     proxy = ssh(test_lab_paths, "his-app-01", "apt-config dump Acquire::http::Proxy").stdout
     assert 'Acquire::http::Proxy "http://10.78.0.1:3142"' in proxy
