@@ -34,6 +34,9 @@ ITEM_SCHEMA: dict[str, Any] = {
     },
     "zh": {"type": "string", "required": True, "empty": False},
     "en": {"type": "string", "required": True, "empty": False},
+    # The level-2 twin's own paraphrase, where its requirement differs from level 3's.
+    "level2_zh": {"type": "string", "empty": False, "dependencies": ["level2_en"]},
+    "level2_en": {"type": "string", "empty": False, "dependencies": ["level2_zh"]},
 }
 CONTROL_POINT_SCHEMA: dict[str, Any] = {
     "id": {"type": "string", "required": True, "regex": r"^8\.1\.\d{1,2}\.\d{1,2}$"},
@@ -168,5 +171,7 @@ def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> 
         control_point_id=point["level2_id"],
         control_point_zh=point.get("level2_name_zh", point["name_zh"]),
         control_point_en=point.get("level2_name_en", point["name_en"]),
+        zh=entry.get("level2_zh", entry["zh"]),
+        en=entry.get("level2_en", entry["en"]),
         twin=level3_id,
     )

@@ -106,6 +106,37 @@ def test_the_boundary_malware_point_has_its_level_two_name():
     assert point.control_point_zh == "恶意代码防范"
 
 
+@pytest.mark.parametrize(
+    ("level2_id", "level2_words", "level3_only_words"),
+    [
+        ("7.1.1.2 a)", "专人值守", None),  # a staffed guard is enough at level 2
+        ("7.1.3.3 a)", "监视", "防止或限制"),  # level 2 only watches for attacks
+        ("7.1.4.5 a)", "定期升级和更新", "主动免疫"),  # install and update anti-malware
+        ("7.1.4.7 a)", "校验技术", "密码技术"),  # checksums, no cryptography at level 2
+        ("7.1.2.3 a)", "可基于可信根", "动态可信验证"),  # no dynamic verification at level 2
+        ("7.1.3.6 a)", "可基于可信根", "动态可信验证"),
+        ("7.1.4.6 a)", "可基于可信根", "动态可信验证"),
+    ],
+)
+def test_a_level_two_item_states_its_own_requirement_not_level_three_s(level2_id, level2_words, level3_only_words):
+    level2 = {item.id: item for item in load_items(2)}[level2_id]
+    level3 = {item.id: item for item in load_items(3)}[level2.twin]
+    assert level2_words in level2.zh and level2.en != level3.en
+    if level3_only_words:
+        assert level3_only_words in level3.zh and level3_only_words not in level2.zh
+
+
+@pytest.mark.parametrize("item_id", ["8.1.2.3 a)", "8.1.3.6 a)", "8.1.4.6 a)"])
+def test_trusted_verification_is_said_to_be_optional_and_keeps_level_three_dynamic_checks(item_id):
+    item = {item.id: item for item in load_items(3)}[item_id]
+    assert item.zh.startswith("可") and item.en.startswith("May (optional")
+    assert "动态可信验证" in item.zh and "dynamically" in item.en
+
+
+def test_security_design_asks_for_cryptography():
+    assert "密码技术" in {item.id: item for item in load_items(3)}["8.1.9.2 b)"].zh
+
+
 def test_catalog_json_lists_all_211_items_with_ids_texts_and_evidence(capsys):
     assert main(["catalog", "--level", "3", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
