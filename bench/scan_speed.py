@@ -31,10 +31,10 @@ import testinfra
 import yaml
 from lab_startup import bench_paths  # the benchmark lab (10.79.0.0/24) both benchmarks use
 
+from compliance.kinds.linux.probes import PROBES
 from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import first_hosts
-from compliance.scan.probes import PROBES
 
 ROOT = Path(__file__).resolve().parents[1]
 FLEET = 20

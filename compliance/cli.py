@@ -7,6 +7,7 @@ import sys
 
 from compliance import __version__
 from compliance.catalog import cli as catalog_cli
+from compliance.checks import cli as checks_cli
 from compliance.command import EXIT_USAGE
 from compliance.evidence import cli as evidence_cli
 from compliance.lab import cli as lab_cli
@@ -16,7 +17,6 @@ from compliance.model.problems import ModelError
 from compliance.report import cli as report_cli
 from compliance.scan import cli as scan_cli
 
-EXIT_OK = 0
 EXIT_FAILED = 1
 
 
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab_cli.add_parser(subparsers)
     model_cli.add_parsers(subparsers)
     catalog_cli.add_parser(subparsers)
+    checks_cli.add_parser(subparsers)
     scan_cli.add_parser(subparsers)
     evidence_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             return model_cli.run_inventory(args)
         if args.command == "catalog":
             return catalog_cli.run(args)
+        if args.command == "checks":
+            return checks_cli.run(args)
         if args.command == "scan":
             return scan_cli.run(args)
         if args.command == "evidence":

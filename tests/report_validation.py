@@ -19,7 +19,7 @@ from trestle.oscal.catalog import Catalog
 
 from compliance.report.load import load_run
 
-SCHEMA = Path(__file__).resolve().parents[1] / "compliance" / "report" / "schemas" / "results-2.schema.json"
+SCHEMA = Path(__file__).resolve().parents[1] / "compliance" / "report" / "schemas" / "results-3.schema.json"
 
 
 def results(run_dir: Path) -> dict:

@@ -1,8 +1,10 @@
-"""Automated checks: small functions from host facts and policy settings to a verdict.
+"""Automated checks: small functions from an object's facts and policy settings to a verdict.
 
 A check is registered with `@check(...)`, naming the GB/T 22239-2019 level-3 clauses it
-decides (level-2 ids follow from the catalog's twins), the policy topics it reads its
-expected values from, and a title in both languages. It returns an `Outcome`: the verdict,
+decides (level-2 ids follow from the catalog's twins), the kind of object it applies to
+(`compliance.kinds`: the engine runs on a target only the checks of its kind, handing them
+that kind's facts), the policy topics it reads its expected values from, and a title in
+both languages. It returns an `Outcome`: the verdict,
 what it observed, what the policy expected, and why, in Chinese and English. It never opens
 a connection: everything it reads was collected before it runs.
 """
@@ -10,13 +12,12 @@ a connection: everything it reads was collected before it runs.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from compliance.scan.facts import HostFacts
-from compliance.scan.verdicts import Verdict
+from compliance.results.verdicts import Verdict
 
 Settings = dict[str, dict[str, Any]]
 
@@ -46,6 +47,36 @@ def not_applicable(observed: dict[str, Any], en: str, zh: str) -> Outcome:
     return Outcome(Verdict.NOT_APPLICABLE, observed, {}, en, zh)
 
 
+def shown(value: Any, language: str = "en") -> str:
+    """A value as a person reads it: a setting that is absent is "not set" (未设置), never `None`."""
+    if value is None or value == "":
+        return "未设置" if language == "zh" else "not set"
+    return str(value)
+
+
+def undecided(observed: dict[str, Any], en: str, zh: str) -> Outcome:
+    """检查出错: what the check needs could not be read, so nothing is decided (never a fail)."""
+    return Outcome(Verdict.ERROR, observed, {}, en, zh)
+
+
+def ssh_server_unavailable(facts: Any) -> Outcome | None:
+    """For checks of the SSH server: 不适用 where none is installed, 检查出错 where its settings cannot be read."""
+    state = facts.ssh_server
+    if state == "absent":
+        return not_applicable(
+            {"ssh_server": "not installed"},
+            "no SSH server is installed: there is no remote SSH administration to judge",
+            "未安装 SSH 服务端：不存在需评判的 SSH 远程管理",
+        )
+    if state == "unreadable":
+        return undecided(
+            {"ssh_server": "settings not readable", "sshd -T": facts.probe("sshd").output[-300:]},
+            "the SSH server is installed but `sshd -T` gave no settings",
+            "已安装 SSH 服务端，但 sshd -T 未输出配置",
+        )
+    return None
+
+
 @dataclass
 class Problems:
     """What a check found wrong, each in English and Chinese."""
@@ -64,37 +95,72 @@ class Problems:
         return failed(observed, expected, "; ".join(self.english), "；".join(self.chinese))
 
 
-CheckFunction = Callable[[HostFacts, Settings], Outcome]
+CheckFunction = Callable[[Any, Settings], Outcome]  # (the kind's facts, policy settings)
+UNITS = Path(__file__).parent
 
 
 @dataclass(frozen=True)
 class Check:
-    id: str
-    clauses: tuple[str, ...]
-    policies: tuple[str, ...]
+    """One check unit: `checks/<kind>/<name>/check.py` with its scenarios and fixtures beside it."""
+
+    id: str  # <kind>.<name>
+    clauses: tuple[str, ...]  # the level-3 clauses it decides
+    policies: tuple[str, ...]  # the policy topics its expected values come from
     title_zh: str
     title_en: str
+    kind: str
+    high_risk: bool  # its failure is a high-risk condition (高风险) an evaluator would record
+    remediation: tuple[str, ...]  # "role:tag" that puts it right; () where no role does yet
     function: CheckFunction = field(compare=False, repr=False)
-    platform: str = "linux"
+    # Clauses it sees only part of: clause → (what the evaluator must still see, en, zh). Met here,
+    # such an item is 部分符合, never 符合, and says what is missing.
+    partly: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[1]
+
+    @property
+    def unit(self) -> Path:
+        """The unit's directory: check.py, compliant.sh.j2, scenarios/, fixtures/."""
+        return UNITS / self.kind / self.name
 
 
 REGISTRY: dict[str, Check] = {}
 
 
 def check(
-    *, id: str, clauses: tuple[str, ...], policies: tuple[str, ...], zh: str, en: str
+    *,
+    id: str,
+    clauses: tuple[str, ...],
+    policies: tuple[str, ...],
+    zh: str,
+    en: str,
+    high_risk: bool,
+    remediation: tuple[str, ...],
+    kind: str = "linux",
+    partly: dict[str, tuple[str, str]] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     def register(function: CheckFunction) -> CheckFunction:
         if id in REGISTRY:
             raise ValueError(f"check {id} registered twice")
-        REGISTRY[id] = Check(id, clauses, policies, zh, en, function)
+        if not id.startswith(f"{kind}."):
+            raise ValueError(f"check {id}: its id must start with its kind ({kind}.)")
+        if not set(partly or {}) <= set(clauses):
+            raise ValueError(f"check {id}: a clause it sees partly must be one it claims")
+        REGISTRY[id] = Check(id, clauses, policies, zh, en, kind, high_risk, remediation, function, dict(partly or {}))
         return function
 
     return register
 
 
 def all_checks() -> dict[str, Check]:
-    """Every check, after importing each module of this package once."""
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+    """Every check, after importing each unit's check.py once (`checks/<kind>/<name>/check.py`)."""
+    for path in sorted(UNITS.glob("*/*/check.py")):
+        importlib.import_module(f"{__name__}.{path.parent.parent.name}.{path.parent.name}.check")
     return dict(sorted(REGISTRY.items()))
+
+
+def checks_of(kind: str) -> dict[str, Check]:
+    """The checks that apply to targets of one kind."""
+    return {check_id: c for check_id, c in all_checks().items() if c.kind == kind}

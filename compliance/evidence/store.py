@@ -1,7 +1,7 @@
 """The evidence store: each scan writes one run directory, sealed by a manifest.
 
     reports/20261124T061800Z/
-      results.json            every check and item verdict (schema dengbao-scan-results/2)
+      results.json            every check and item verdict (schema dengbao-scan-results/3)
       evidence/<host>.json    raw evidence per host: identity, UTC times, every probe's command,
                               output and exit code, and which checks read which probe
       provenance.json         tool, repository commit, SHA-256 of every policy, waiver and
@@ -33,8 +33,8 @@ from typing import Any
 from compliance import __version__
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey, sign
+from compliance.kinds import kind_of
 from compliance.scan.evaluate import HostResult
-from compliance.scan.facts import parse_host_identity
 from compliance.scan.output import evidence_file, results_document
 from compliance.scan.run import ScanRun
 
@@ -65,7 +65,8 @@ def host_evidence(host: HostResult) -> dict[str, Any]:
     """One host's raw evidence: who answered, when, and every probe as it ran."""
     collection = host.collection
     probes = collection.probes if collection else {}
-    identity = parse_host_identity(probes["host_identity"].output) if "host_identity" in probes else {}
+    describe = kind_of(host.target.kind).identity
+    identity = describe(collection) if describe is not None and collection is not None else {}
     return {
         "schema": EVIDENCE_SCHEMA,
         "host": host.target.name,
@@ -123,6 +124,7 @@ def provenance(run: ScanRun, root: Path | None, redactions: dict[str, int]) -> d
         },
         "inventory": run.inventory,
         "selection": run.selection,
+        "source_run": run.source_run,
         "model_files_sha256": files,
         "redactions": dict(sorted(redactions.items())),
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from compliance.scan.verdicts import ORDER, Verdict
+from compliance.results.verdicts import ORDER, Verdict
 
 
 def verdict_zh(value: str) -> str:

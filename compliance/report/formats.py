@@ -32,7 +32,7 @@ def render_markdown(run: StoredRun) -> bytes:
 
 
 def render_json(run: StoredRun) -> bytes:
-    """The results document itself (schema `dengbao-scan-results/2`)."""
+    """The results document itself (schema `dengbao-scan-results/3`)."""
     return (json.dumps(run.results, ensure_ascii=False, indent=1) + "\n").encode()
 
 

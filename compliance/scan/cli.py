@@ -3,6 +3,7 @@
     dengbao scan                      this machine (no inventory needed), level 3
     dengbao scan -i inventory/lab     every host of an inventory, in parallel
     dengbao scan -i example-hospital --system his --limit 'his-db-*'
+    dengbao scan --from-run reports/20261101T020000Z   judge a sealed run's evidence again, no host contacted
 
 Exit codes: 0 every decided item is met or waived and every host answered; 1 findings
 (不符合 / 部分符合 without waiver / errors) or unreachable hosts; 2 bad input or usage.
@@ -14,7 +15,9 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,25 +27,31 @@ from compliance.command import EXIT_USAGE, documented_command, usage_error
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
 from compliance.evidence.store import write_run
+from compliance.evidence.stored import StoredRunError, load_stored_evidence
+from compliance.kinds.collection import Collected
 from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
 from compliance.model.validate import known_names
 from compliance.model.waivers import load_waivers
 from compliance.project import project_root
 from compliance.report.formats import REPORT_FORMATS, ReportError, parse_formats, render_into_run
+from compliance.results.verdicts import ORDER
 from compliance.scan.output import default_run_dir
-from compliance.scan.run import ScanRun, is_finding, run_scan
+from compliance.scan.run import DEFAULT_TIMEOUT, DEFAULT_WORKERS, ScanRun, is_finding, judge, now, run_scan
 from compliance.scan.summary import OVERALL, format_rate, summarise
-from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing
-from compliance.scan.transport import DEFAULT_TIMEOUT, DEFAULT_WORKERS, HostCollection
-from compliance.scan.verdicts import ORDER
+from compliance.scan.targets import Target, TargetError, inventory_targets, local_target, select, start_listing
 
-EXIT_OK, EXIT_FINDINGS = 0, 1
 MAX_FINDINGS_SHOWN = 40
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     scan = documented_command(subparsers, "scan", "compliance scan with evidence / 合规扫描并留存证据", __doc__)
     scan.add_argument("-i", "--inventory", help="inventory path, or a name under inventory/ (default: this machine)")
+    scan.add_argument(
+        "--from-run",
+        type=Path,
+        metavar="RUN_DIR",
+        help="judge a sealed run's raw evidence again under today's policies and waivers, contacting no host",
+    )
     scan.add_argument("--limit", action="append", help="host name or shell pattern (repeatable)")
     scan.add_argument("--system", help="only hosts of this system (定级对象), e.g. his")
     scan.add_argument("--level", type=int, choices=[2, 3], help="only hosts of this level; for this machine: its level")
@@ -59,6 +68,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default="all",
         help=f"reports written into the run, comma-separated: {', '.join(REPORT_FORMATS)}, all or none",
     )
+
+
+def _as_modelled(target: Target, model_hosts: dict[str, Any]) -> Target:
+    """A stored target with today's level, zone and systems where today's model knows the host."""
+    known = model_hosts.get(target.name)
+    if known is None:
+        return target
+    return replace(target, level=known.level, zone=known.zone, systems=tuple(known.systems))
 
 
 def _inventory_path(root: Path, name: str) -> Path:
@@ -106,38 +123,56 @@ def run(args: argparse.Namespace) -> int:
     for problem in waivers.expiry_problems():
         print(f"警告 warning (ignored, item keeps its real verdict): {problem.render()}", file=sys.stderr)
 
-    if args.inventory:
-        inventory = _inventory_path(root, args.inventory)
-        model_hosts = {name: host for inv in model.inventories.values() for name, host in inv.hosts.items()}
-        try:
-            targets = inventory_targets(inventory, model_hosts, listing)
-        except TargetError as error:
-            return usage_error(error.english, error.chinese)
-        targets = select(targets, args.limit, args.system, args.level)
-        if not targets:
-            return usage_error("no host of the inventory matches the selection", "清单中没有符合条件的主机")
-    else:
-        if args.limit or args.system:
-            return usage_error("--limit and --system need an inventory (-i)", "--limit 与 --system 需配合 -i 使用")
-        inventory = None
-        targets = [local_target(args.level)]
     system_levels = {
         name: int(body.get("level", 0)) for inv in model.inventories.values() for name, body in inv.systems.items()
     }
+    model_hosts = {name: host for inv in model.inventories.values() for name, host in inv.hosts.items()}
     selection = {"limit": args.limit, "system": args.system, "level": args.level}
-    out = Console(file=sys.stderr)
-    with _progress(len(targets), args.no_progress or len(targets) == 1, out) as advance:
-        result = run_scan(
-            root,
-            targets,
-            waivers,
-            system_levels,
-            inventory=str(inventory) if inventory else None,
-            selection=selection,
-            workers=args.workers,
-            timeout=args.timeout,
-            on_host=advance,
-        )
+    if args.from_run:
+        if args.inventory:
+            return usage_error(
+                "--from-run judges a stored run: it takes no inventory (-i)",
+                "--from-run 评判已存储的结果，不能与 -i 同用",
+            )
+        try:
+            stored = load_stored_evidence(args.from_run)
+        except StoredRunError as error:
+            return usage_error(error.english, error.chinese)
+        targets = select([_as_modelled(t, model_hosts) for t in stored.targets], args.limit, args.system, args.level)
+        if not targets:
+            return usage_error("no host of the stored run matches the selection", "已存储的结果中没有符合条件的主机")
+        chosen = {t.name for t in targets}
+        run_record = ScanRun(started=now(), inventory=stored.inventory, selection=selection, source_run=stored.source)
+        collections = {name: c for name, c in stored.collected.items() if name in chosen}
+        result = judge(root, run_record, targets, collections, waivers, system_levels)
+    else:
+        if args.inventory:
+            inventory = _inventory_path(root, args.inventory)
+            try:
+                targets = inventory_targets(inventory, model_hosts, listing)
+            except TargetError as error:
+                return usage_error(error.english, error.chinese)
+            targets = select(targets, args.limit, args.system, args.level)
+            if not targets:
+                return usage_error("no host of the inventory matches the selection", "清单中没有符合条件的主机")
+        else:
+            if args.limit or args.system:
+                return usage_error("--limit and --system need an inventory (-i)", "--limit 与 --system 需配合 -i 使用")
+            inventory = None
+            targets = [local_target(args.level)]
+        out = Console(file=sys.stderr)
+        with _progress(len(targets), args.no_progress or len(targets) == 1, out) as advance:
+            result = run_scan(
+                root,
+                targets,
+                waivers,
+                system_levels,
+                inventory=str(inventory) if inventory else None,
+                selection=selection,
+                workers=args.workers,
+                timeout=args.timeout,
+                on_host=advance,
+            )
     directory = args.output or default_run_dir(root)
     text = render_summary(result, directory, html_report="html" in formats)
     redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])
@@ -174,7 +209,7 @@ class _progress:
             self.task = self.bar.add_task("", total=self.total)
         return self.advance
 
-    def advance(self, host: HostCollection) -> None:
+    def advance(self, host: Collected) -> None:
         self.done += 1
         line = f"{host.target.name} {host.status} {host.seconds:.2f} s" + (f": {host.error}" if host.error else "")
         if self.bar is not None:
@@ -192,6 +227,13 @@ def render_summary(result: ScanRun, directory: Path, html_report: bool = False) 
     """The end-of-scan text: hosts that did not answer, the summary table, findings, where the results are."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=150, force_terminal=False, color_system=None)
+    if result.source_run is not None:
+        source = result.source_run
+        console.print(
+            f"重新评判 judged again, no host contacted: {source['path']} (collected {source['started']},"
+            f" manifest sha256 {source['manifest_sha256'][:16]}…)",
+            soft_wrap=True,
+        )
     for host in result.unreachable:
         console.print(f"不可达 unreachable: {host.target.name}: {host.error}", soft_wrap=True)
     table = Table(title="等保测评结果汇总 / Compliance summary", title_justify="left")

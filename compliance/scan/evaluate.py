@@ -13,28 +13,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.catalog.catalog import Item, load_items
-from compliance.checks import Check, Outcome, Settings, all_checks
-from compliance.scan.facts import HostFacts
-from compliance.scan.probes import Collection, ProbeResult
+from compliance.checks import Check, Outcome, Settings, checks_of
+from compliance.kinds import Kind, all_kinds, kind_of
+from compliance.kinds.collection import Collected, Collection, ProbeResult
+from compliance.results.verdicts import Verdict, combine
 from compliance.scan.targets import Target
-from compliance.scan.transport import HostCollection
-from compliance.scan.verdicts import Verdict, combine
 
-HOST_KINDS = ("host", "windows", "network_device")
 SYSTEM_KINDS = ("application", "documents", "records", "on_site")
-GUIDANCE = {
-    "host": ("在主机上核查相关配置并留存命令输出", "inspect the host's settings and keep the command output"),
-    "windows": ("核查 Windows 本地安全策略与组策略", "inspect the Windows local and group security policy"),
-    "network_device": ("核查网络与安全设备的配置", "inspect the network and security device configuration"),
+SYSTEM_GUIDANCE = {
     "application": ("核查应用系统的功能与配置", "inspect the application's functions and settings"),
     "records": ("查阅运行记录（工单、日志、台账、演练记录）", "review the records (tickets, logs, registers, drills)"),
     "documents": ("查阅管理制度与文件", "review the policies and documents"),
     "on_site": ("现场查看与访谈", "inspect on site and interview staff"),
 }
-NOT_YET_COLLECTED = {
-    "windows": ("Windows 主机暂无自动采集", "no automated collection for Windows hosts yet"),
-    "network_device": ("网络设备暂无自动采集", "no automated collection for network devices yet"),
-}
+
+
+def _guidance_texts() -> dict[str, tuple[str, str]]:
+    """Catalog evidence kind → what the evaluator inspects: the object kinds' own words, then the system's."""
+    objects = {kind.evidence: (kind.guidance_zh, kind.guidance_en) for kind in all_kinds().values()}
+    return objects | SYSTEM_GUIDANCE
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,7 @@ class ItemResult:
     """One catalog item for one object (a host, or a system for its non-host evidence)."""
 
     object: str
-    object_kind: str  # host | windows | network_device | system
+    object_kind: str  # a target kind (linux, windows, network_device, …) or system
     systems: tuple[str, ...]
     item: Item
     verdict: Verdict
@@ -76,8 +73,12 @@ class HostResult:
     collection: Collection | None = None  # every probe as collected, the raw evidence
 
 
-def run_checks(facts: HostFacts, settings: Settings, checks: dict[str, Check]) -> list[CheckResult]:
-    """Every check on one host's facts; a check that raises is reported as an error, not fatal."""
+def run_checks(facts: Any, settings: Settings, checks: dict[str, Check]) -> list[CheckResult]:
+    """Every check on one object's facts; a check that raises is reported as an error, not fatal.
+
+    The facts object of every kind keeps its `collection` and the set of probes read (`used`),
+    so each result carries exactly the raw evidence its check looked at.
+    """
     results = []
     for check in checks.values():
         facts.used.clear()
@@ -108,35 +109,40 @@ def run_checks(facts: HostFacts, settings: Settings, checks: dict[str, Check]) -
 
 
 def _guidance(item: Item, kinds: tuple[str, ...]) -> tuple[str, str]:
+    texts = _guidance_texts()
     wanted = [kind for kind in item.evidence if kind in kinds] or list(item.evidence)
-    zh = "；".join(GUIDANCE[kind][0] for kind in wanted)
-    en = "; ".join(GUIDANCE[kind][1] for kind in wanted)
+    zh = "；".join(texts[kind][0] for kind in wanted)
+    en = "; ".join(texts[kind][1] for kind in wanted)
     return f"需人工核查：{zh}", f"manual: {en}"
 
 
-def evaluate_host(collected: HostCollection, settings: Settings | None) -> HostResult:
+def evaluate_host(collected: Collected, settings: Settings | None) -> HostResult:
+    """One target's checks (those of its kind) and every catalog item its kind of evidence answers."""
     target = collected.target
+    kind = kind_of(target.kind)
     result = HostResult(
         target, collected.status, collected.error, collected.started, collected.seconds, collection=collected.collection
     )
     results: dict[str, CheckResult] = {}
     if collected.status == "collected" and collected.collection is not None and settings is not None:
-        result.checks = run_checks(HostFacts(collected.collection), settings, all_checks())
+        assert kind.facts is not None, f"{kind.name} has a collection but no facts"
+        result.checks = run_checks(kind.facts(collected.collection), settings, checks_of(kind.name))
         results = {r.check.id: r for r in result.checks}
     for item in load_items(target.level):
-        if target.kind not in item.evidence:
+        if kind.evidence not in item.evidence:
             continue
-        result.items.append(_host_item(target, item, collected, results))
+        result.items.append(_host_item(target, kind, item, collected, results))
     return result
 
 
 def not_collected(target: Target) -> HostResult:
-    """A Windows host or network device: listed with every item it answers for, as manual."""
+    """A target of a kind nothing collects yet: listed with every item it answers for, as manual."""
     result = HostResult(target, "not_collected", None, None, None)
-    reason_zh, reason_en = NOT_YET_COLLECTED.get(target.kind, ("", ""))
+    kind = kind_of(target.kind)
+    reason_zh, reason_en = kind.not_collected_zh, kind.not_collected_en
     for item in load_items(target.level):
-        if target.kind in item.evidence:
-            zh, en = _guidance(item, (target.kind,))
+        if kind.evidence in item.evidence:
+            zh, en = _guidance(item, (kind.evidence,))
             result.items.append(
                 ItemResult(
                     target.name,
@@ -153,13 +159,15 @@ def not_collected(target: Target) -> HostResult:
 
 def _host_item(
     target: Target,
+    kind: Kind,
     item: Item,
-    collected: HostCollection,
+    collected: Collected,
     results: dict[str, CheckResult],
 ) -> ItemResult:
-    implementing = item.checks  # the checks deciding the item (its level-3 twin's, for a level-2 item)
+    # The checks of this kind deciding the item (its level-3 twin's, for a level-2 item).
+    implementing = tuple(check_id for check_id in item.checks if check_id in checks_of(kind.name))
     if not implementing:
-        zh, en = _guidance(item, (target.kind,))
+        zh, en = _guidance(item, (kind.evidence,))
         return ItemResult(target.name, target.kind, target.systems, item, Verdict.MANUAL, en, zh)
     if collected.status != "collected":
         verdict = Verdict.UNREACHABLE if collected.status == "unreachable" else Verdict.ERROR
@@ -175,10 +183,30 @@ def _host_item(
             implementing,
         )
     outcomes = [results[check_id] for check_id in implementing if check_id in results]
-    verdict = combine([o.verdict for o in outcomes])
-    reason_en = " | ".join(f"{o.check.id}: {o.reason_en}" for o in outcomes)
-    reason_zh = " | ".join(f"{o.check.title_zh}：{o.reason_zh}" for o in outcomes)
-    return ItemResult(target.name, target.kind, target.systems, item, verdict, reason_en, reason_zh, implementing)
+    clause = item.id if item.level == 3 else item.twin
+    verdicts, reasons_en, reasons_zh = [], [], []
+    for outcome in outcomes:
+        missing = outcome.check.partly.get(clause or "")
+        verdict = outcome.verdict
+        reason_en, reason_zh = outcome.reason_en, outcome.reason_zh
+        if missing is not None and verdict is Verdict.PASS:
+            # The check is met, but it sees only part of what this item asks.
+            verdict = Verdict.PARTIAL
+            reason_en += f"; this check sees part of the item, the evaluator must still see {missing[0]}"
+            reason_zh += f"；本检查仅覆盖该测评项的一部分，测评人员还需核查{missing[1]}"
+        verdicts.append(verdict)
+        reasons_en.append(f"{outcome.check.id}: {reason_en}")
+        reasons_zh.append(f"{outcome.check.title_zh}：{reason_zh}")
+    return ItemResult(
+        target.name,
+        target.kind,
+        target.systems,
+        item,
+        combine(verdicts),
+        " | ".join(reasons_en),
+        " | ".join(reasons_zh),
+        implementing,
+    )
 
 
 def evaluate_system(system: str, level: int) -> list[ItemResult]:

@@ -1,5 +1,5 @@
-"""The results document of a run, `results.json` (schema `dengbao-scan-results/2`, documented
-in `docs/results-schema.md` and `compliance/report/schemas/results-2.schema.json`).
+"""The results document of a run, `results.json` (schema `dengbao-scan-results/3`, documented
+in `docs/results-schema.md` and `compliance/report/schemas/results-3.schema.json`).
 
 It holds the run, each host's collection status, every check result with observed and
 expected values and the probes it read, and every item verdict. The raw evidence of each
@@ -17,7 +17,7 @@ from compliance.scan.evaluate import CheckResult, HostResult, ItemResult
 from compliance.scan.run import ScanRun, is_finding
 from compliance.scan.summary import summarise
 
-SCHEMA = "dengbao-scan-results/2"
+SCHEMA = "dengbao-scan-results/3"
 
 
 def default_run_dir(root: Path) -> Path:
@@ -108,6 +108,7 @@ def results_document(run: ScanRun) -> dict[str, Any]:
             "selection": run.selection,
             "repository_commit": run.repository_commit,
             "exit_code": run.exit_code(),
+            "source_run": run.source_run,
         },
         "expired_waivers": [w.as_dict() for w in run.expired_waivers],
         "summary": [row.as_dict() for row in summarise(run.items)],

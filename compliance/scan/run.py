@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from compliance import __version__
+from compliance.kinds import collect_all
+from compliance.kinds.collection import Collected
 from compliance.model.host_policy import policy_for_host
 from compliance.model.waivers import Waiver, WaiverSet
+from compliance.results.verdicts import Verdict
 from compliance.scan.evaluate import HostResult, ItemResult, evaluate_host, evaluate_system, not_collected
 from compliance.scan.targets import Target
-from compliance.scan.transport import HostCollection, collect
-from compliance.scan.verdicts import Verdict
+
+DEFAULT_WORKERS = 20
+DEFAULT_TIMEOUT = 60.0
 
 
 @dataclass
@@ -29,6 +33,7 @@ class ScanRun:
     expired_waivers: list[Waiver] = field(default_factory=list)
     repository_commit: str | None = None
     tool_version: str = __version__
+    source_run: dict[str, Any] | None = None  # set when the run re-judged a stored run's evidence
 
     @property
     def items(self) -> list[ItemResult]:
@@ -76,14 +81,31 @@ def run_scan(
     selection: dict[str, Any] | None = None,
     workers: int,
     timeout: float,
-    on_host: Callable[[HostCollection], None] | None = None,
+    on_host: Callable[[Collected], None] | None = None,
 ) -> ScanRun:
-    run = ScanRun(started=_now(), inventory=inventory, selection=selection or {})
-    run.repository_commit = repository_commit(root)
+    """Collect from every target whose kind has a collector, then judge what came back."""
+    run = ScanRun(started=now(), inventory=inventory, selection=selection or {})
     collectable = [t for t in targets if t.collectable]
-    collected = collect(collectable, workers=workers, timeout=timeout, on_done=on_host) if collectable else {}
+    collected = collect_all(collectable, workers=workers, timeout=timeout, on_done=on_host) if collectable else {}
+    return judge(root, run, targets, collected, waivers, system_levels)
+
+
+def judge(
+    root: Path,
+    run: ScanRun,
+    targets: list[Target],
+    collected: dict[str, Collected],
+    waivers: WaiverSet,
+    system_levels: dict[str, int],
+) -> ScanRun:
+    """Checks, items and waivers for collections already in hand, under today's policies and waivers.
+
+    A live scan hands over what it just collected; a re-judged run what a sealed run stored.
+    Targets without a collection (a kind nothing collects yet) are listed with their items as manual.
+    """
+    run.repository_commit = repository_commit(root)
     for target in targets:
-        if not target.collectable:
+        if target.name not in collected:
             run.hosts.append(not_collected(target))
             continue
         declared = {"dengbao_level": target.level, "dengbao_zone": target.zone}
@@ -95,9 +117,9 @@ def run_scan(
         run.system_items.extend(evaluate_system(system, level))
     apply_waivers(run.items, waivers.active, {t.name: t.zone for t in targets})
     run.expired_waivers = list(waivers.expired)
-    run.finished = _now()
+    run.finished = now()
     return run
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

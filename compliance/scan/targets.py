@@ -22,10 +22,10 @@ from typing import Any
 
 from compliance import cache
 from compliance.command import BilingualError
+from compliance.kinds import kind_of
 from compliance.model.host_policy import STRICTEST_LEVEL
 from compliance.project import project_root
 
-LINUX_OSES = {"debian", "ubuntu", "uos", "kylin", "openeuler", "anolis", "rocky"}
 WINDOWS_OSES = {"windows", "windows_server"}
 NETWORK_DEVICES = {"switch", "router", "firewall"}
 LOCAL_SYSTEM = "local"
@@ -36,7 +36,7 @@ class Target:
     """One host to scan, with how to reach it (pyinfra connector data) and where it sits in the model."""
 
     name: str
-    kind: str  # host (Linux), windows, network_device: which catalog evidence kind it answers for
+    kind: str  # a kind of object in compliance.kinds: linux, windows, network_device
     level: int
     zone: str
     systems: tuple[str, ...]
@@ -45,8 +45,8 @@ class Target:
 
     @property
     def collectable(self) -> bool:
-        """Whether this scan can collect from it: Linux hosts now; devices and Windows in later releases."""
-        return self.kind == "host"
+        """Whether its kind has a collector (Linux hosts now; devices and Windows in later releases)."""
+        return kind_of(self.kind).collectable
 
 
 class TargetError(BilingualError):
@@ -57,7 +57,7 @@ def local_target(level: int | None) -> Target:
     """This machine, scanned without SSH; not part of any inventory."""
     return Target(
         name=socket.gethostname() or "localhost",
-        kind="host",
+        kind="linux",
         level=level or STRICTEST_LEVEL,
         zone="",
         systems=(LOCAL_SYSTEM,),
@@ -72,7 +72,7 @@ def device_kind(variables: dict[str, Any]) -> str:
         return "network_device"
     if os_name in WINDOWS_OSES or variables.get("ansible_connection") in ("winrm", "psrp"):
         return "windows"
-    return "host"
+    return "linux"
 
 
 def _ssh_config_file(variables: dict[str, Any]) -> str | None:

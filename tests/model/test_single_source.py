@@ -46,7 +46,16 @@ def run_probe(root: Path) -> subprocess.CompletedProcess[str]:
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     )
     return subprocess.run(
-        ["ansible-playbook", "-i", "inventory/example-hospital", "probe.yml", "--tags", "probe", "--skip-tags", "always"],
+        [
+            "ansible-playbook",
+            "-i",
+            "inventory/example-hospital",
+            "probe.yml",
+            "--tags",
+            "probe",
+            "--skip-tags",
+            "always",
+        ],
         cwd=root,
         env=env,
         capture_output=True,

@@ -10,15 +10,17 @@ from pathlib import Path
 import pytest
 
 from compliance.checks import all_checks
+from compliance.kinds.collection import Collected as HostCollection
+from compliance.kinds.collection import ProbeResult
+from compliance.kinds.linux.facts.pam import parse_pam
+from compliance.kinds.linux.facts.ssh import parse_sshd
+from compliance.kinds.linux.probes import PROBES, CollectorOutputError, collector_script, split_output
 from compliance.model.waivers import load_waivers
+from compliance.results.verdicts import Verdict, combine
 from compliance.scan.evaluate import evaluate_host
-from compliance.scan.facts import parse_pam, parse_sshd
-from compliance.scan.probes import PROBES, CollectorOutputError, ProbeResult, collector_script, split_output
 from compliance.scan.run import apply_waivers
 from compliance.scan.summary import summarise
 from compliance.scan.targets import Target, connection_data, local_target, select
-from compliance.scan.transport import HostCollection
-from compliance.scan.verdicts import Verdict, combine
 
 
 def run_collector_here(marker: str = "@@dengbao-test") -> list[str]:
@@ -140,6 +142,40 @@ def test_a_check_that_raises_is_an_error_for_its_items_only(repo, monkeypatch):
     assert all(c.verdict is not Verdict.ERROR for c in result.checks if c.check.id != "linux.time_sync")
 
 
+def test_a_met_check_that_sees_part_of_an_item_leaves_it_partial_and_names_what_is_missing(repo, monkeypatch):
+    import dataclasses
+
+    from compliance.checks import REGISTRY, passed
+    from compliance.model.host_policy import policy_for_host
+
+    all_checks()
+    met = dataclasses.replace(REGISTRY["linux.ssh_crypto"], function=lambda facts, policy: passed({}, {}, "ok", "符合"))
+    monkeypatch.setitem(REGISTRY, "linux.ssh_crypto", met)
+    target = local_target(3)
+    result = evaluate_host(_collected_here(target), policy_for_host(repo, target.name).settings)
+    [integrity] = [i for i in result.items if i.item.id == "8.1.4.7 a)"]
+    assert integrity.verdict is Verdict.PARTIAL
+    assert "application, database and interface traffic" in integrity.reason_en and "还需核查" in integrity.reason_zh
+    [ssh_check] = [c for c in result.checks if c.check.id == "linux.ssh_crypto"]
+    assert ssh_check.verdict is Verdict.PASS  # the check itself is met; only the item it sees part of is not
+
+
+def test_a_check_may_only_see_part_of_a_clause_it_claims():
+    from compliance.checks import check
+
+    with pytest.raises(ValueError, match="must be one it claims"):
+        check(
+            id="linux.example",
+            clauses=("8.1.4.1 a)",),
+            policies=(),
+            zh="例",
+            en="example",
+            high_risk=False,
+            remediation=(),
+            partly={"8.1.4.7 a)": ("x", "x")},
+        )(lambda facts, policy: None)
+
+
 WAIVER = """---
 waivers:
   - id: W-PACS-AV
@@ -169,7 +205,7 @@ def test_a_waived_item_shows_as_partial_with_a_compensating_control_and_keeps_it
     root = _waiver_repo(model_copy)
     waivers = load_waivers(root)
     assert not waivers.problems and len(waivers.active) == 1
-    target = Target("his-app-01", "host", 3, "app", ("his",), "ssh")
+    target = Target("his-app-01", "linux", 3, "app", ("his",), "ssh")
     result = evaluate_host(_collected_here(target), policy_for_host(repo, target.name).settings)
     apply_waivers(result.items, waivers.active, {"his-app-01": "app"})
     [item] = [i for i in result.items if i.item.id == "8.1.4.5 a)"]
@@ -239,9 +275,9 @@ def test_ansible_connection_settings_become_pyinfra_connector_data():
 
 def test_selection_by_limit_system_and_level():
     targets = [
-        Target("his-db-01", "host", 3, "core_db", ("his",), "ssh"),
-        Target("web-01", "host", 2, "dmz", ("web",), "ssh"),
-        Target("pacs-01", "host", 3, "pacs", ("pacs",), "ssh"),
+        Target("his-db-01", "linux", 3, "core_db", ("his",), "ssh"),
+        Target("web-01", "linux", 2, "dmz", ("web",), "ssh"),
+        Target("pacs-01", "linux", 3, "pacs", ("pacs",), "ssh"),
     ]
     assert [t.name for t in select(targets, ["his-*"], None, None)] == ["his-db-01"]
     assert [t.name for t in select(targets, None, "web", None)] == ["web-01"]
@@ -266,7 +302,7 @@ def test_scan_with_no_arguments_scans_this_machine(repo, dengbao_cmd, tmp_path):
     assert result.returncode in (0, 1), result.stderr
     document = json.loads((tmp_path / "run" / "results.json").read_text())
     [host] = document["hosts"]
-    assert host["status"] == "collected" and host["kind"] == "host"
+    assert host["status"] == "collected" and host["kind"] == "linux"
     assert document["run"]["exit_code"] == result.returncode
     assert len(host["checks"]) == len(all_checks())
     some = next(c for c in host["checks"] if c["evidence"])
@@ -310,10 +346,10 @@ def test_every_check_names_real_level3_clauses_and_its_policy_topics():
 
 def test_auditd_running_passes_where_the_kernel_audit_runs(repo):
     """The lab's containers cannot run auditd; this is what a physical or virtual server prints."""
-    from compliance.checks.linux_audit import auditd_running
+    auditd_running = all_checks()["linux.auditd_running"].function
+    from compliance.kinds.collection import Collection
+    from compliance.kinds.linux.facts import HostFacts
     from compliance.model.host_policy import policy_for_host
-    from compliance.scan.facts import HostFacts
-    from compliance.scan.probes import Collection
 
     outputs = {
         "virtualization": "kvm",
@@ -340,10 +376,10 @@ def test_auditd_running_passes_where_the_kernel_audit_runs(repo):
     ],
 )
 def test_a_time_server_is_not_asked_to_take_time_from_itself(repo, hostname, chrony_conf, expected):
-    from compliance.checks.linux_audit import time_sync
+    time_sync = all_checks()["linux.time_sync"].function
+    from compliance.kinds.collection import Collection
+    from compliance.kinds.linux.facts import HostFacts
     from compliance.model.host_policy import policy_for_host
-    from compliance.scan.facts import HostFacts
-    from compliance.scan.probes import Collection
 
     settings = policy_for_host(repo, hostname).settings
     assert settings["time"]["ntp_servers"] == ["ntp-01"]

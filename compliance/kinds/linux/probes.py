@@ -16,6 +16,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from compliance.kinds.collection import Collection, ProbeResult
+
 NON_COMMENT = "grep -Ev '^[[:space:]]*(#|$)'"
 
 
@@ -118,32 +120,7 @@ PROBES: tuple[Probe, ...] = (
         " dnf -q -C updateinfo list --updates 2>/dev/null | awk 'NF>=3 {print \"pending\", $3, $2}'; fi",
     ),
     Probe("firewall", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null; true"),
-    Probe("hosts_access", _files("/etc/hosts.allow", "/etc/hosts.deny")),
 )
-
-PROBE_NAMES = frozenset(p.name for p in PROBES)
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    """One probe's raw evidence: the command as run, what it printed (stdout and stderr), its exit code."""
-
-    name: str
-    command: str
-    output: str
-    exit_code: int
-
-    @property
-    def lines(self) -> list[str]:
-        return self.output.splitlines()
-
-
-@dataclass(frozen=True)
-class Collection:
-    """Everything one batched run returned: host clock at start, and each probe's result."""
-
-    host_epoch: int
-    probes: dict[str, ProbeResult]
 
 
 class CollectorOutputError(Exception):

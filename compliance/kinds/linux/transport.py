@@ -16,35 +16,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import gevent
 import gevent.pool
 from pyinfra.api import Config, Inventory, State, StringCommand
 from pyinfra.api.exceptions import ConnectError
 
-from compliance.scan.probes import Collection, CollectorOutputError, collector_script, new_marker, split_output
-from compliance.scan.targets import Target
+from compliance.kinds.collection import Collected, Collection
+from compliance.kinds.linux.probes import CollectorOutputError, collector_script, new_marker, split_output
 
-DEFAULT_WORKERS = 20
-DEFAULT_TIMEOUT = 60.0
+if TYPE_CHECKING:
+    from compliance.scan.targets import Target
+
 CONNECT_TIMEOUT = 10
 
 logging.getLogger("pyinfra").setLevel(logging.CRITICAL)
 logging.getLogger("paramiko").setLevel(logging.CRITICAL)
-
-
-@dataclass(frozen=True)
-class HostCollection:
-    """What collecting from one host gave: its probe results, or why there are none."""
-
-    target: Target
-    status: str  # collected | unreachable | error
-    collection: Collection | None
-    error: str | None
-    started: str  # UTC, ISO 8601
-    seconds: float
 
 
 class _Deadline(Exception):
@@ -53,10 +42,10 @@ class _Deadline(Exception):
 
 def collect(
     targets: list[Target],
-    workers: int = DEFAULT_WORKERS,
-    timeout: float = DEFAULT_TIMEOUT,
-    on_done: Callable[[HostCollection], None] | None = None,
-) -> dict[str, HostCollection]:
+    workers: int,
+    timeout: float,
+    on_done: Callable[[Collected], None] | None = None,
+) -> dict[str, Collected]:
     """Collect from every target concurrently; never raises for a host's failure."""
     marker = new_marker()
     script = collector_script(marker)
@@ -66,7 +55,7 @@ def collect(
     # Binds every host to a state carrying the connect time-out; the hosts are used directly below.
     State(inventory, Config(CONNECT_TIMEOUT=min(CONNECT_TIMEOUT, int(timeout) or 1), PARALLEL=workers))
     hosts = dict(zip(names, (inventory.get_host(name) for name in names), strict=True))
-    results: dict[str, HostCollection] = {}
+    results: dict[str, Collected] = {}
 
     def run(target: Target, name: str) -> None:
         result = _collect_one(hosts[name], target, marker, script, timeout)
@@ -81,12 +70,12 @@ def collect(
     return {t.name: results[t.name] for t in targets}
 
 
-def _collect_one(host, target: Target, marker: str, script: str, timeout: float) -> HostCollection:  # noqa: ANN001
+def _collect_one(host, target: Target, marker: str, script: str, timeout: float) -> Collected:  # noqa: ANN001
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
 
-    def finish(status: str, collection: Collection | None = None, error: str | None = None) -> HostCollection:
-        return HostCollection(target, status, collection, error, started, round(time.monotonic() - clock, 3))
+    def finish(status: str, collection: Collection | None = None, error: str | None = None) -> Collected:
+        return Collected(target, status, collection, error, started, round(time.monotonic() - clock, 3))
 
     try:
         with gevent.Timeout(timeout, _Deadline):

@@ -1,0 +1,138 @@
+"""A sealed run's raw evidence read back as the collections a live scan would have produced.
+
+`dengbao scan --from-run RUN` judges them again under today's policies and waivers without
+contacting any host: what would last month's evidence say under the new policy, and the path
+for collectors that can only hand over saved files. The source run is verified first (every
+hash, and the signature where there is one); a run that does not verify is refused, so no
+altered evidence is ever judged as if it were sealed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from compliance.command import BilingualError
+from compliance.evidence.signing import Ed25519PublicKey
+from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, sha256_file
+from compliance.evidence.verify import verify_run
+from compliance.kinds.collection import Collected, Collection, ProbeResult
+from compliance.scan.targets import Target
+
+# Result schemas whose hosts and evidence this version can judge again; schema 2 called Linux hosts "host".
+READABLE_SCHEMAS = ("dengbao-scan-results/2", "dengbao-scan-results/3")
+RENAMED_KINDS = {"host": "linux"}
+
+
+class StoredRunError(BilingualError):
+    """The source run cannot be judged again: not a run, not intact, or not readable."""
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    """What a sealed run observed: its targets and, for each one collected, its collection."""
+
+    source: dict[str, Any]  # run, path, manifest_sha256, started: named in the new run
+    inventory: str | None
+    selection: dict[str, Any]
+    targets: list[Target]
+    collected: dict[str, Collected]
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise StoredRunError(f"{path}: cannot be read: {error}", f"{path}：无法读取：{error}") from error
+
+
+def _epoch(stamp: str | None) -> int:
+    if not stamp:
+        raise ValueError("no host clock")
+    return int(datetime.fromisoformat(stamp).timestamp())
+
+
+def _target(host: dict[str, Any], evidence: dict[str, Any] | None) -> Target:
+    address = (evidence or {}).get("inventory_address")
+    local = address == "@local"
+    return Target(
+        name=host["name"],
+        kind=RENAMED_KINDS.get(host["kind"], host["kind"]),
+        level=int(host["level"]),
+        zone=host.get("zone") or "",
+        systems=tuple(host.get("systems") or ()),
+        connection="@local" if local else "ssh",
+        data={} if local or not address else {"ssh_hostname": address},
+    )
+
+
+def _collected(target: Target, evidence: dict[str, Any], where: Path) -> Collected:
+    status = evidence.get("status")
+    collection = None
+    if status == "collected":
+        try:
+            probes = {
+                name: ProbeResult(name, str(body["command"]), str(body["output"]), int(body["exit_code"]))
+                for name, body in evidence["probes"].items()
+            }
+            collection = Collection(_epoch(evidence.get("host_clock_utc")), probes)
+        except (KeyError, TypeError, ValueError) as error:
+            raise StoredRunError(
+                f"{where}: the evidence of {target.name} is incomplete ({type(error).__name__}: {error})",
+                f"{where}：{target.name} 的证据不完整（{type(error).__name__}: {error}）",
+            ) from error
+    return Collected(
+        target,
+        str(status),
+        collection,
+        evidence.get("error"),
+        evidence.get("collection_started_utc"),
+        evidence.get("collection_seconds"),
+    )
+
+
+def load_stored_evidence(directory: Path, trusted: list[Ed25519PublicKey] | None = None) -> StoredEvidence:
+    """Verify a sealed run, then read its targets and collections; raises StoredRunError."""
+    if not (directory / RESULTS).is_file() or not (directory / MANIFEST).is_file():
+        raise StoredRunError(
+            f"{directory} is not a sealed run directory (needs {RESULTS} and {MANIFEST})",
+            f"{directory} 不是已封存的扫描结果目录（需要 {RESULTS} 与 {MANIFEST}）",
+        )
+    verification = verify_run(directory, trusted=trusted)
+    if not verification.intact:
+        first, count = verification.findings[0], len(verification.findings)
+        raise StoredRunError(
+            f"{directory} does not verify ({count} findings, first: {first.path}: {first.english});"
+            " its evidence is not judged again",
+            f"{directory} 核验未通过（{count} 处问题，首个：{first.path}：{first.chinese}），不予重新评判",
+        )
+    results = _json(directory / RESULTS)
+    schema, readable = results.get("schema"), ", ".join(READABLE_SCHEMAS)
+    if schema not in READABLE_SCHEMAS:
+        raise StoredRunError(
+            f"{directory / RESULTS}: schema {schema!r}; this version judges {readable}",
+            f"{directory / RESULTS}：结果格式 {schema!r}，本版本可重新评判 {readable}",
+        )
+    targets: list[Target] = []
+    collected: dict[str, Collected] = {}
+    for host in results["hosts"]:
+        evidence_path = directory / host["evidence_file"] if host.get("evidence_file") else None
+        evidence = _json(evidence_path) if evidence_path is not None else None
+        target = _target(host, evidence)
+        targets.append(target)
+        if evidence is not None and evidence_path is not None:
+            collected[target.name] = _collected(target, evidence, evidence_path)
+    run = results["run"]
+    provenance = _json(directory / PROVENANCE) if (directory / PROVENANCE).is_file() else {}
+    source = {
+        "run": directory.name,
+        "path": str(directory.resolve()),
+        "manifest_sha256": sha256_file(directory / MANIFEST),
+        "started": run["started"],
+    }
+    return StoredEvidence(
+        source, run.get("inventory") or provenance.get("inventory"), run.get("selection") or {}, targets, collected
+    )

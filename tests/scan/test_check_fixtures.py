@@ -1,0 +1,67 @@
+"""The fast tier: every check judged again on probe outputs recorded from real lab hosts, both verdicts.
+
+Fixtures sit in each check unit, `compliance/checks/<kind>/<name>/fixtures/<situation>.<verdict>.json`:
+the probes the check read on the host of one of the unit's scenarios (or on the compliant host),
+as the scan stored them, redacted. They are recorded by the lab scenario test (`DENGBAO_RECORD_FIXTURES`, see
+`record_fixtures` there), so a fixture is real output, never typed by hand; the lab scenarios stay
+the proof on real hosts. These tests need no root and no lab and run in about a second.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from compliance.checks import all_checks
+from compliance.kinds import kind_of
+from compliance.kinds.collection import Collection, ProbeResult
+from compliance.model.host_policy import policy_for_host
+
+# The lab host a fixture came from is not in the model: it gets level 3 and no zone, as in the lab.
+SCENARIO_HOST = "scan-ok"
+# A finding: the verdicts a check's failing side may show.
+FINDINGS = {"fail", "partial"}
+
+
+def fixtures() -> list[tuple[str, Path]]:
+    return [(c.id, path) for c in all_checks().values() for path in sorted((c.unit / "fixtures").glob("*.json"))]
+
+
+def load(path: Path) -> tuple[Collection, str]:
+    recorded = json.loads(path.read_text())
+    probes = {
+        name: ProbeResult(name, body["command"], body["output"], body["exit_code"])
+        for name, body in recorded["probes"].items()
+    }
+    epoch = int(datetime.fromisoformat(recorded["host_clock_utc"]).timestamp())
+    return Collection(epoch, probes), path.name.removesuffix(".json").rsplit(".", 1)[1]
+
+
+@pytest.fixture(scope="module")
+def settings(repo):
+    return policy_for_host(repo, SCENARIO_HOST).settings
+
+
+@pytest.mark.parametrize(("check_id", "path"), fixtures(), ids=lambda v: v if isinstance(v, str) else v.stem)
+def test_a_check_gives_its_recorded_verdict_again(check_id, path, settings):
+    check = all_checks()[check_id]
+    collection, expected = load(path)
+    facts = kind_of(check.kind).facts(collection)
+    outcome = check.function(facts, settings)
+    assert outcome.verdict.value == expected, f"{outcome.reason_en}"
+    assert outcome.reason_en and outcome.reason_zh
+    assert "None" not in outcome.reason_en + outcome.reason_zh, "a Python None reached a person"
+    assert facts.used <= set(collection.probes), "the check read a probe the fixture lacks"
+
+
+def test_every_check_has_fixtures_for_both_sides():
+    sides: dict[str, set[str]] = {}
+    for check_id, path in fixtures():
+        sides.setdefault(check_id, set()).add(path.stem.rsplit(".", 1)[1])
+    for check_id in all_checks():
+        found = sides.get(check_id, set())
+        assert found & FINDINGS, f"{check_id}: no fixture of a finding"
+        assert found - FINDINGS, f"{check_id}: no fixture of its passing (or not applicable) side"
