@@ -6,16 +6,16 @@ import argparse
 import sys
 
 from compliance import __version__
-from compliance.catalog import cli as catalog_cli
-from compliance.checks import cli as checks_cli
-from compliance.command import EXIT_USAGE
-from compliance.evidence import cli as evidence_cli
-from compliance.lab import cli as lab_cli
+from compliance.commands import EXIT_USAGE
+from compliance.commands import catalog as catalog_cli
+from compliance.commands import checks as checks_cli
+from compliance.commands import evidence as evidence_cli
+from compliance.commands import lab as lab_cli
+from compliance.commands import model as model_cli
+from compliance.commands import report as report_cli
+from compliance.commands import scan as scan_cli
 from compliance.lab.errors import LabError
-from compliance.model import cli as model_cli
-from compliance.model.problems import ModelError
-from compliance.report import cli as report_cli
-from compliance.scan import cli as scan_cli
+from compliance.yamldoc.problems import ModelError
 
 EXIT_FAILED = 1
 

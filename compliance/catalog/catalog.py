@@ -15,9 +15,9 @@ from importlib import resources
 from typing import Any
 
 from compliance.cache import cached
-from compliance.model.problems import ModelError, Problem
-from compliance.model.schema import check
-from compliance.model.yamlpos import Positioned, loads
+from compliance.yamldoc.problems import ModelError, Problem
+from compliance.yamldoc.schema import check
+from compliance.yamldoc.yamlpos import Positioned, loads
 
 PACKAGE = "compliance.catalog"
 DATA = "gbt22239_2019"
@@ -66,8 +66,13 @@ class Item:
     en: str
     evidence: tuple[str, ...]
     twin: str | None  # the same requirement's id at the other level
-    status: str
-    checks: tuple[str, ...] = ()
+    status: str  # manual | documentation here; automated once the engine's coverage knows its checks
+    checks: tuple[str, ...] = ()  # the checks that decide it (compliance.scan.coverage fills them in)
+
+    @property
+    def level3_id(self) -> str:
+        """The level-3 clause this item is, or is the level-2 twin of: the id checks are registered with."""
+        return self.id if self.level == 3 or self.twin is None else self.twin
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -90,8 +95,9 @@ def catalog_metadata() -> dict[str, Any]:
 def load_items(level: int) -> tuple[Item, ...]:
     """Every item of the level, in the standard's order. Raises ModelError on malformed data.
 
-    The data and the checks that decide items are part of this package, so the on-disk
-    cache (keyed by the package's source) holds the validated result between runs."""
+    The data is part of this package, so the on-disk cache (keyed by the package's source)
+    holds the validated result between runs. Which checks decide an item is the engine's
+    knowledge, not the catalog's: see `compliance.scan.coverage`."""
     if level not in (2, 3):
         raise ValueError(f"level must be 2 or 3, not {level}")
     return cached("catalog", [str(level)], lambda: _build_items(level))
@@ -123,18 +129,6 @@ def _check_category(document: Positioned) -> None:
             raise ModelError(problems[0])
 
 
-@cache
-def _implementing_checks() -> dict[str, tuple[str, ...]]:
-    """Level-3 clause → ids of the automated checks that decide it (from the check registry)."""
-    from compliance.checks import all_checks  # the registry imports no catalog code, so no cycle
-
-    mapping: dict[str, list[str]] = {}
-    for registered in all_checks().values():
-        for clause in registered.clauses:
-            mapping.setdefault(clause, []).append(registered.id)
-    return {clause: tuple(ids) for clause, ids in mapping.items()}
-
-
 def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> Item | None:
     level3_id = f"{point['id']} {entry['letter']})"
     level2_id = f"{point['level2_id']} {entry['level2']})" if point["level2_id"] and entry["level2"] else None
@@ -142,8 +136,7 @@ def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> 
         return None
     unit = f"L3-{category['unit']}-{number:02d}" if category.get("unit") and level == 3 else None
     documentary = set(entry["evidence"]) <= {"documents", "records"}
-    implementing = _implementing_checks().get(level3_id, ())
-    status = "automated" if implementing else ("documentation" if documentary else "manual")
+    status = "documentation" if documentary else "manual"  # the engine's coverage marks automated ones
     item = Item(
         id=level3_id,
         level=3,
@@ -159,7 +152,6 @@ def _item(category: dict, point: dict, entry: dict, level: int, number: int) -> 
         evidence=tuple(entry["evidence"]),
         twin=level2_id,
         status=status,
-        checks=implementing,
     )
     if level == 3:
         return item

@@ -17,34 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance.results.verdicts import Verdict
+from compliance.results.model import Outcome, failed, not_applicable, partial, passed, undecided
 
 Settings = dict[str, dict[str, Any]]
 
-
-@dataclass(frozen=True)
-class Outcome:
-    verdict: Verdict
-    observed: dict[str, Any]
-    expected: dict[str, Any]
-    reason_en: str
-    reason_zh: str
-
-
-def passed(observed: dict[str, Any], expected: dict[str, Any], en: str, zh: str) -> Outcome:
-    return Outcome(Verdict.PASS, observed, expected, en, zh)
-
-
-def failed(observed: dict[str, Any], expected: dict[str, Any], en: str, zh: str) -> Outcome:
-    return Outcome(Verdict.FAIL, observed, expected, en, zh)
-
-
-def partial(observed: dict[str, Any], expected: dict[str, Any], en: str, zh: str) -> Outcome:
-    return Outcome(Verdict.PARTIAL, observed, expected, en, zh)
-
-
-def not_applicable(observed: dict[str, Any], en: str, zh: str) -> Outcome:
-    return Outcome(Verdict.NOT_APPLICABLE, observed, {}, en, zh)
+# The outcome constructors checks use, from the results model.
+__all__ = ["Outcome", "failed", "not_applicable", "partial", "passed", "undecided"]
 
 
 def shown(value: Any, language: str = "en") -> str:
@@ -52,11 +30,6 @@ def shown(value: Any, language: str = "en") -> str:
     if value is None or value == "":
         return "未设置" if language == "zh" else "not set"
     return str(value)
-
-
-def undecided(observed: dict[str, Any], en: str, zh: str) -> Outcome:
-    """检查出错: what the check needs could not be read, so nothing is decided (never a fail)."""
-    return Outcome(Verdict.ERROR, observed, {}, en, zh)
 
 
 def ssh_server_unavailable(facts: Any) -> Outcome | None:

@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from compliance.command import BilingualError
+from compliance.errors import BilingualError
 
 KEY_ENVIRONMENT = "DENGBAO_EVIDENCE_KEY"
 PASSPHRASE_ENVIRONMENT = "DENGBAO_EVIDENCE_KEY_PASSPHRASE"

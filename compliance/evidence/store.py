@@ -34,9 +34,8 @@ from compliance import __version__
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey, sign
 from compliance.kinds import kind_of
-from compliance.scan.evaluate import HostResult
-from compliance.scan.output import evidence_file, results_document
-from compliance.scan.run import ScanRun
+from compliance.results.document import evidence_file, results_document
+from compliance.results.model import HostResult, ScanRun
 
 RESULTS = "results.json"
 PROVENANCE = "provenance.json"
@@ -47,6 +46,16 @@ SEAL = (MANIFEST, SIGNATURE)  # the files that seal a run, not listed in its man
 MANIFEST_SCHEMA = "dengbao-evidence-manifest/1"
 EVIDENCE_SCHEMA = "dengbao-host-evidence/1"
 PROVENANCE_SCHEMA = "dengbao-provenance/1"
+
+
+def default_run_dir(root: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = root / "reports" / stamp
+    candidate, number = base, 1
+    while candidate.exists():
+        number += 1
+        candidate = base.with_name(f"{stamp}-{number}")
+    return candidate
 
 
 def sha256_file(path: Path) -> str:

@@ -15,12 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from compliance.command import BilingualError
+from compliance.errors import BilingualError
 from compliance.evidence.signing import Ed25519PublicKey
 from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, sha256_file
 from compliance.evidence.verify import verify_run
 from compliance.kinds.collection import Collected, Collection, ProbeResult
-from compliance.scan.targets import Target
+from compliance.kinds.target import Target
 
 # Result schemas whose hosts and evidence this version can judge again; schema 2 called Linux hosts "host".
 READABLE_SCHEMAS = ("dengbao-scan-results/2", "dengbao-scan-results/3")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from compliance.kinds.collection import Collected, Collection
 
 if TYPE_CHECKING:
-    from compliance.scan.targets import Target
+    from compliance.kinds.target import Target
 
 Collector = Callable[..., dict[str, Collected]]  # (targets, workers=, timeout=, on_done=) → name → Collected
 

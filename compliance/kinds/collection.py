@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from compliance.scan.targets import Target
+    from compliance.kinds.target import Target
 
 
 @dataclass(frozen=True)

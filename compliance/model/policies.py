@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance.model.problems import ModelError, Problem, display_path
-from compliance.model.schema import check, load_schema
-from compliance.model.yamlpos import Positioned, load
+from compliance.model.schema_files import load_schema
+from compliance.yamldoc.problems import ModelError, Problem, display_path
+from compliance.yamldoc.schema import check
+from compliance.yamldoc.yamlpos import Positioned, load
 
 TOPICS = (
     "accounts",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from compliance.model.inventory import Inventory, read_inventory
 from compliance.model.policies import INTERNET, PolicySet, load_policies, read_policy
-from compliance.model.problems import Problem, display_path
 from compliance.model.waivers import load_waivers
+from compliance.yamldoc.problems import Problem, display_path
 
 
 @dataclass

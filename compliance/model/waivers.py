@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from compliance.catalog.catalog import load_items
-from compliance.model.problems import ModelError, Problem, display_path
-from compliance.model.schema import check
-from compliance.model.yamlpos import Positioned, load
+from compliance.yamldoc.problems import ModelError, Problem, display_path
+from compliance.yamldoc.schema import check
+from compliance.yamldoc.yamlpos import Positioned, load
 
 WAIVER_DIR = Path("policies") / "waivers"
 NAME = {"type": "string", "regex": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"}

@@ -13,9 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from compliance.command import BilingualError
+from compliance.errors import BilingualError
 from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, SIGNATURE
-from compliance.scan.output import SCHEMA
+from compliance.results.document import SCHEMA
 
 
 class ReportError(BilingualError):

@@ -21,8 +21,9 @@ from trestle.oscal import assessment_results as ar
 from trestle.oscal import catalog as oscal_catalog
 
 from compliance import __version__
-from compliance.catalog.catalog import Item, load_items
+from compliance.catalog.catalog import Item
 from compliance.report.load import StoredRun
+from compliance.scan.coverage import covered_items
 
 NAMESPACE = "https://dengbao.example/ns/oscal"
 CATALOG_HREF = "gbt22239-2019-catalog.json"
@@ -57,7 +58,7 @@ def catalog(level: int = 3) -> oscal_catalog.Catalog:
     """The GB/T 22239-2019 items of one level as an OSCAL catalog."""
     groups: dict[str, oscal_catalog.Group] = {}
     controls: dict[str, oscal_catalog.Control] = {}
-    items: tuple[Item, ...] = load_items(level)
+    items: tuple[Item, ...] = covered_items(level)
     for item in items:
         group = groups.get(item.category_id)
         if group is None:

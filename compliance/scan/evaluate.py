@@ -9,15 +9,16 @@ once per system (定级对象), also as manual. Nothing is dropped.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.catalog.catalog import Item, load_items
-from compliance.checks import Check, Outcome, Settings, checks_of
+from compliance.catalog.catalog import Item
+from compliance.checks import Check, Settings, checks_of
 from compliance.kinds import Kind, all_kinds, kind_of
-from compliance.kinds.collection import Collected, Collection, ProbeResult
+from compliance.kinds.collection import Collected
+from compliance.kinds.target import Target
+from compliance.results.model import CheckResult, HostResult, ItemResult, Outcome
 from compliance.results.verdicts import Verdict, combine
-from compliance.scan.targets import Target
+from compliance.scan.coverage import covered_items
 
 SYSTEM_KINDS = ("application", "documents", "records", "on_site")
 SYSTEM_GUIDANCE = {
@@ -32,45 +33,6 @@ def _guidance_texts() -> dict[str, tuple[str, str]]:
     """Catalog evidence kind → what the evaluator inspects: the object kinds' own words, then the system's."""
     objects = {kind.evidence: (kind.guidance_zh, kind.guidance_en) for kind in all_kinds().values()}
     return objects | SYSTEM_GUIDANCE
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    check: Check
-    verdict: Verdict
-    observed: dict[str, Any]
-    expected: dict[str, Any]
-    reason_en: str
-    reason_zh: str
-    evidence: tuple[ProbeResult, ...]
-
-
-@dataclass
-class ItemResult:
-    """One catalog item for one object (a host, or a system for its non-host evidence)."""
-
-    object: str
-    object_kind: str  # a target kind (linux, windows, network_device, …) or system
-    systems: tuple[str, ...]
-    item: Item
-    verdict: Verdict
-    reason_en: str
-    reason_zh: str
-    checks: tuple[str, ...] = ()
-    original_verdict: Verdict | None = None  # set when a waiver replaced the verdict
-    waiver: dict[str, Any] | None = None
-
-
-@dataclass
-class HostResult:
-    target: Target
-    status: str  # collected | unreachable | error | not_collected
-    error: str | None
-    started: str | None
-    seconds: float | None
-    checks: list[CheckResult] = field(default_factory=list)
-    items: list[ItemResult] = field(default_factory=list)
-    collection: Collection | None = None  # every probe as collected, the raw evidence
 
 
 def run_checks(facts: Any, settings: Settings, checks: dict[str, Check]) -> list[CheckResult]:
@@ -128,7 +90,7 @@ def evaluate_host(collected: Collected, settings: Settings | None) -> HostResult
         assert kind.facts is not None, f"{kind.name} has a collection but no facts"
         result.checks = run_checks(kind.facts(collected.collection), settings, checks_of(kind.name))
         results = {r.check.id: r for r in result.checks}
-    for item in load_items(target.level):
+    for item in covered_items(target.level):
         if kind.evidence not in item.evidence:
             continue
         result.items.append(_host_item(target, kind, item, collected, results))
@@ -140,7 +102,7 @@ def not_collected(target: Target) -> HostResult:
     result = HostResult(target, "not_collected", None, None, None)
     kind = kind_of(target.kind)
     reason_zh, reason_en = kind.not_collected_zh, kind.not_collected_en
-    for item in load_items(target.level):
+    for item in covered_items(target.level):
         if kind.evidence in item.evidence:
             zh, en = _guidance(item, (kind.evidence,))
             result.items.append(
@@ -183,10 +145,10 @@ def _host_item(
             implementing,
         )
     outcomes = [results[check_id] for check_id in implementing if check_id in results]
-    clause = item.id if item.level == 3 else item.twin
+    clause = item.level3_id
     verdicts, reasons_en, reasons_zh = [], [], []
     for outcome in outcomes:
-        missing = outcome.check.partly.get(clause or "")
+        missing = outcome.check.partly.get(clause)
         verdict = outcome.verdict
         reason_en, reason_zh = outcome.reason_en, outcome.reason_zh
         if missing is not None and verdict is Verdict.PASS:
@@ -212,7 +174,7 @@ def _host_item(
 def evaluate_system(system: str, level: int) -> list[ItemResult]:
     """Items that applications, documents, records or site visits decide, for one system: manual."""
     rows = []
-    for item in load_items(level):
+    for item in covered_items(level):
         if any(kind in SYSTEM_KINDS for kind in item.evidence):
             zh, en = _guidance(item, SYSTEM_KINDS)
             rows.append(ItemResult(f"system:{system}", "system", (system,), item, Verdict.MANUAL, en, zh))

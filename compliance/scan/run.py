@@ -4,52 +4,21 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from compliance import __version__
 from compliance.kinds import collect_all
 from compliance.kinds.collection import Collected
+from compliance.kinds.target import Target
 from compliance.model.host_policy import policy_for_host
 from compliance.model.waivers import Waiver, WaiverSet
+from compliance.results.model import ItemResult, ScanRun
 from compliance.results.verdicts import Verdict
-from compliance.scan.evaluate import HostResult, ItemResult, evaluate_host, evaluate_system, not_collected
-from compliance.scan.targets import Target
+from compliance.scan.evaluate import evaluate_host, evaluate_system, not_collected
 
 DEFAULT_WORKERS = 20
 DEFAULT_TIMEOUT = 60.0
-
-
-@dataclass
-class ScanRun:
-    started: str
-    finished: str = ""
-    inventory: str | None = None
-    selection: dict[str, Any] = field(default_factory=dict)
-    hosts: list[HostResult] = field(default_factory=list)
-    system_items: list[ItemResult] = field(default_factory=list)
-    expired_waivers: list[Waiver] = field(default_factory=list)
-    repository_commit: str | None = None
-    tool_version: str = __version__
-    source_run: dict[str, Any] | None = None  # set when the run re-judged a stored run's evidence
-
-    @property
-    def items(self) -> list[ItemResult]:
-        return [item for host in self.hosts for item in host.items] + self.system_items
-
-    @property
-    def unreachable(self) -> list[HostResult]:
-        return [host for host in self.hosts if host.status in ("unreachable", "error")]
-
-    def exit_code(self) -> int:
-        """0 when every decided item is met or waived and every host answered; 1 otherwise."""
-        return 1 if self.unreachable or any(is_finding(item) for item in self.items) else 0
-
-
-def is_finding(item: ItemResult) -> bool:
-    return item.waiver is None and item.verdict.is_finding
 
 
 def apply_waivers(items: list[ItemResult], waivers: list[Waiver], zones: dict[str, str]) -> None:

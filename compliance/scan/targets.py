@@ -15,38 +15,19 @@ import re
 import shlex
 import socket
 import subprocess
-from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from compliance import cache
-from compliance.command import BilingualError
-from compliance.kinds import kind_of
+from compliance.errors import BilingualError
+from compliance.kinds.target import Target
 from compliance.model.host_policy import STRICTEST_LEVEL
 from compliance.project import project_root
 
 WINDOWS_OSES = {"windows", "windows_server"}
 NETWORK_DEVICES = {"switch", "router", "firewall"}
 LOCAL_SYSTEM = "local"
-
-
-@dataclass(frozen=True)
-class Target:
-    """One host to scan, with how to reach it (pyinfra connector data) and where it sits in the model."""
-
-    name: str
-    kind: str  # a kind of object in compliance.kinds: linux, windows, network_device
-    level: int
-    zone: str
-    systems: tuple[str, ...]
-    connection: str  # "@local" or "ssh"
-    data: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def collectable(self) -> bool:
-        """Whether its kind has a collector (Linux hosts now; devices and Windows in later releases)."""
-        return kind_of(self.kind).collectable
 
 
 class TargetError(BilingualError):

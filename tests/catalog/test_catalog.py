@@ -11,7 +11,7 @@ import pytest
 from compliance.catalog import catalog as catalog_module
 from compliance.catalog.catalog import EVIDENCE_KINDS, load_items
 from compliance.cli import main
-from compliance.model.problems import ModelError
+from compliance.yamldoc.problems import ModelError
 
 LEVEL3_COUNTS = {  # items per category at level 3 (GB/T 22239-2019 8.1; 211 in all)
     "8.1.1": 22,

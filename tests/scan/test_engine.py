@@ -15,12 +15,13 @@ from compliance.kinds.collection import ProbeResult
 from compliance.kinds.linux.facts.pam import parse_pam
 from compliance.kinds.linux.facts.ssh import parse_sshd
 from compliance.kinds.linux.probes import PROBES, CollectorOutputError, collector_script, split_output
+from compliance.kinds.target import Target
 from compliance.model.waivers import load_waivers
+from compliance.results.summary import summarise
 from compliance.results.verdicts import Verdict, combine
 from compliance.scan.evaluate import evaluate_host
 from compliance.scan.run import apply_waivers
-from compliance.scan.summary import summarise
-from compliance.scan.targets import Target, connection_data, local_target, select
+from compliance.scan.targets import connection_data, local_target, select
 
 
 def run_collector_here(marker: str = "@@dengbao-test") -> list[str]:

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compliance.catalog.catalog import load_items
+from compliance.catalog.catalog import EVIDENCE_KINDS
 from compliance.checks import all_checks
-from compliance.checks.cli import markdown
+from compliance.commands.checks import markdown
 from compliance.kinds import all_kinds
 from compliance.kinds.collection import ProbeResult
 from compliance.kinds.linux.facts import PARSERS
 from compliance.kinds.linux.probes import PROBES
+from compliance.scan.coverage import covered_items
 
 REPO = Path(__file__).resolve().parents[2]
 COUNT = re.compile(r"<!-- count:(\w+) -->(\d+)<!-- /count -->")
@@ -29,7 +30,7 @@ def registry_counts() -> dict[str, int]:
         "linux_checks": sum(1 for c in checks.values() if c.kind == "linux"),
         "high_risk_checks": sum(1 for c in checks.values() if c.high_risk),
         "linux_probes": len(PROBES),
-        "automated_level3_items": sum(1 for item in load_items(3) if item.checks),
+        "automated_level3_items": sum(1 for item in covered_items(3) if item.checks),
         "kinds": len(all_kinds()),
     }
 
@@ -95,3 +96,9 @@ def test_every_parser_runs_on_real_output_of_its_probe():
     for where, name, output in outputs:
         PARSERS[name](output)  # a parser never raises on what a real host printed
         assert ProbeResult(name, "", output, 0).lines == output.splitlines(), where
+
+
+def test_every_kind_answers_for_a_catalog_evidence_kind_and_checks_name_known_kinds():
+    kinds = all_kinds()
+    assert {kind.evidence for kind in kinds.values()} <= set(EVIDENCE_KINDS)
+    assert {check.kind for check in all_checks().values()} <= set(kinds)

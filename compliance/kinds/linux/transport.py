@@ -28,7 +28,7 @@ from compliance.kinds.collection import Collected, Collection
 from compliance.kinds.linux.probes import CollectorOutputError, collector_script, new_marker, split_output
 
 if TYPE_CHECKING:
-    from compliance.scan.targets import Target
+    from compliance.kinds.target import Target
 
 CONNECT_TIMEOUT = 10
 

@@ -9,9 +9,9 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from compliance.model.problems import Problem
 from compliance.model.validate import load_repository, validate_paths
 from compliance.project import project_root
+from compliance.yamldoc.problems import Problem
 
 EXIT_VALID, EXIT_INVALID = 0, 2
 

@@ -1,5 +1,7 @@
-"""What every `dengbao` subcommand shares: its bilingual error type, how a usage error is
-printed, and how a subcommand documented by its module docstring is registered."""
+"""The `dengbao` subcommands, one module each (the top layer: they may use every other package).
+
+What they share: how a usage error is printed, and how a subcommand documented by its module
+docstring is registered."""
 
 from __future__ import annotations
 
@@ -7,15 +9,6 @@ import argparse
 import sys
 
 EXIT_USAGE = 2
-
-
-class BilingualError(Exception):
-    """Bad input or a refused operation, said in English and in Chinese for security staff."""
-
-    def __init__(self, english: str, chinese: str) -> None:
-        super().__init__(english)
-        self.english = english
-        self.chinese = chinese
 
 
 def usage_error(english: str, chinese: str) -> int:

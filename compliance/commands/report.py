@@ -17,7 +17,7 @@ import argparse
 import json
 from pathlib import Path
 
-from compliance.command import documented_command, usage_error
+from compliance.commands import documented_command, usage_error
 from compliance.report.compare import compare
 from compliance.report.formats import REPORT_FORMATS, SCAN_DEFAULT, ReportError, parse_formats, write_reports
 from compliance.report.load import load_run

@@ -1,24 +1,22 @@
 """Checking a positioned document against a cerberus schema, with findings in both languages.
 
-Schemas are data (`compliance/model/schemas/*.yml`). A field's `meta` may carry
-`expect_en`/`expect_zh`, a human description of what is expected, which is added to its
-messages (for example the legal basis of a minimum).
+Schemas are data (the model's are `compliance/model/schemas/*.yml`, read by
+`compliance.model.schema_files`). A field's `meta` may carry `expect_en`/`expect_zh`, a human
+description of what is expected, which is added to its messages (for example the legal basis of
+a minimum).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from typing import Any, ClassVar
 
-import yaml
 from cerberus import TypeDefinition, Validator
 from cerberus.errors import ValidationError
 
-from compliance.model.problems import Problem
-from compliance.model.yamlpos import FieldPath, Positioned
+from compliance.yamldoc.problems import Problem
+from compliance.yamldoc.yamlpos import FieldPath, Positioned
 
 TYPE_WORDS = {
     "integer": ("an integer", "整数"),
@@ -57,13 +55,6 @@ class ModelValidator(Validator):
             re.compile(value)
         except re.error as error:
             self._error(field, f"not a valid regular expression: {error}")
-
-
-@cache
-def load_schema(name: str) -> dict[str, Any]:
-    """A schema from `compliance/model/schemas/<name>.yml`."""
-    text = resources.files("compliance.model").joinpath("schemas", f"{name}.yml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
 
 
 def check(document: Positioned, schema: dict[str, Any], base: FieldPath = ()) -> list[Problem]:

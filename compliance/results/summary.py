@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from compliance.results.model import ItemResult
 from compliance.results.verdicts import ORDER, Verdict
-from compliance.scan.evaluate import ItemResult
 
 OVERALL = "*"
 

@@ -9,25 +9,12 @@ host sits beside it in `evidence/<host>.json` (see `compliance.evidence.store`).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from compliance.scan.evaluate import CheckResult, HostResult, ItemResult
-from compliance.scan.run import ScanRun, is_finding
-from compliance.scan.summary import summarise
+from compliance.results.model import CheckResult, HostResult, ItemResult, ScanRun, is_finding
+from compliance.results.summary import summarise
 
 SCHEMA = "dengbao-scan-results/3"
-
-
-def default_run_dir(root: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = root / "reports" / stamp
-    candidate, number = base, 1
-    while candidate.exists():
-        number += 1
-        candidate = base.with_name(f"{stamp}-{number}")
-    return candidate
 
 
 def _check(result: CheckResult) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from compliance.command import documented_command, usage_error
+from compliance.commands import documented_command, usage_error
 from compliance.evidence.signing import SigningError, load_public_key
 from compliance.evidence.store import MANIFEST
 from compliance.evidence.verify import verify_run

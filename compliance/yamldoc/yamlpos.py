@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from compliance.model.problems import ModelError, Problem, field_name
+from compliance.yamldoc.problems import ModelError, Problem, field_name
 
 FieldPath = tuple[Any, ...]
 

@@ -23,22 +23,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from compliance.command import EXIT_USAGE, documented_command, usage_error
+from compliance.commands import EXIT_USAGE, documented_command, usage_error
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
-from compliance.evidence.store import write_run
+from compliance.evidence.store import default_run_dir, write_run
 from compliance.evidence.stored import StoredRunError, load_stored_evidence
 from compliance.kinds.collection import Collected
+from compliance.kinds.target import Target
 from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
 from compliance.model.validate import known_names
 from compliance.model.waivers import load_waivers
 from compliance.project import project_root
 from compliance.report.formats import REPORT_FORMATS, ReportError, parse_formats, render_into_run
+from compliance.results.model import ScanRun, is_finding
+from compliance.results.summary import OVERALL, format_rate, summarise
 from compliance.results.verdicts import ORDER
-from compliance.scan.output import default_run_dir
-from compliance.scan.run import DEFAULT_TIMEOUT, DEFAULT_WORKERS, ScanRun, is_finding, judge, now, run_scan
-from compliance.scan.summary import OVERALL, format_rate, summarise
-from compliance.scan.targets import Target, TargetError, inventory_targets, local_target, select, start_listing
+from compliance.scan.run import DEFAULT_TIMEOUT, DEFAULT_WORKERS, judge, now, run_scan
+from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing
 
 MAX_FINDINGS_SHOWN = 40
 

@@ -6,7 +6,8 @@ import argparse
 import json
 import unicodedata
 
-from compliance.catalog.catalog import catalog_metadata, load_items
+from compliance.catalog.catalog import catalog_metadata
+from compliance.scan.coverage import covered_items
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +26,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    items = load_items(args.level)
+    items = covered_items(args.level)
     if args.category:
         prefix = args.category.rstrip(".") + "."
         items = tuple(i for i in items if i.id.startswith(prefix) or (i.control_point_id + ".").startswith(prefix))
