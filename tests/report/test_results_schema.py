@@ -1,0 +1,94 @@
+"""The JSON Schema of results.json is held equal to the results model and to what the document writes.
+
+The model (compliance/results) is the one definition; the schema shipped for pipelines must
+name the same verdicts, kinds of object and fields, and a document written from a real
+collection must validate against it. No lab: the collection is a check unit's recorded fixture.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from compliance.checks import all_checks
+from compliance.kinds import all_kinds
+from compliance.kinds.collection import Collected, Collection, ProbeResult
+from compliance.kinds.target import Target
+from compliance.model.host_policy import policy_for_host
+from compliance.results.document import results_document
+from compliance.results.model import ScanRun
+from compliance.results.verdicts import ORDER, Verdict
+from compliance.scan.evaluate import evaluate_host
+
+SCHEMA = Path(__file__).resolve().parents[2] / "compliance" / "report" / "schemas" / "results-3.schema.json"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def document(repo) -> dict:
+    """results.json of a one-host run judged from the compliant host's recorded probes."""
+    probes: dict[str, ProbeResult] = {}
+    clock = None
+    for check in all_checks().values():
+        path = check.unit / "fixtures" / "compliant.pass.json"
+        if not path.is_file():
+            continue
+        recorded = json.loads(path.read_text())
+        clock = clock or recorded["host_clock_utc"]
+        for name, body in recorded["probes"].items():
+            probes[name] = ProbeResult(name, body["command"], body["output"], body["exit_code"])
+    target = Target("scan-ok", "linux", 3, "", ("his",), "ssh", {"ssh_hostname": "10.78.0.10"})
+    epoch = int(datetime.fromisoformat(clock).timestamp())
+    collected = Collected(target, "collected", Collection(epoch, probes), None, clock, 0.4)
+    run = ScanRun(started=clock, finished=clock)
+    run.hosts.append(evaluate_host(collected, policy_for_host(repo, target.name).settings))
+    return results_document(run)
+
+
+def test_verdicts_of_the_schema_are_the_model_s(schema):
+    assert schema["$defs"]["verdict"]["enum"] == [v.value for v in ORDER]
+    assert schema["$defs"]["verdict_zh"]["enum"] == [v.zh for v in ORDER]
+    assert set(ORDER) == set(Verdict)
+    assert schema["$defs"]["counts"]["required"] == [v.value for v in ORDER]
+
+
+def test_kinds_of_object_of_the_schema_are_the_registry_s(schema):
+    kinds = sorted(all_kinds())
+    assert sorted(schema["$defs"]["host"]["properties"]["kind"]["enum"]) == kinds
+    assert sorted(schema["$defs"]["item"]["properties"]["object_kind"]["enum"]) == sorted([*kinds, "system"])
+
+
+@pytest.mark.parametrize(
+    ("definition", "select"),
+    [
+        ("host", lambda d: d["hosts"]),
+        ("check", lambda d: [c for h in d["hosts"] for c in h["checks"]]),
+        ("item", lambda d: d["items"]),
+        ("summary_row", lambda d: d["summary"]),
+    ],
+)
+def test_every_field_the_document_writes_is_in_the_schema_and_required(schema, document, definition, select):
+    written = select(document)
+    assert written, f"no {definition} written"
+    fields = set(schema["$defs"][definition]["properties"])
+    assert all(set(entry) == fields for entry in written)
+    assert set(schema["$defs"][definition]["required"]) == fields
+
+
+def test_the_run_and_the_document_have_the_schema_s_fields(schema, document):
+    assert set(document) == set(schema["properties"]) == set(schema["required"])
+    assert set(document["run"]) == set(schema["properties"]["run"]["properties"])
+
+
+def test_a_document_from_real_probes_validates(schema, document):
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+    verdicts = {c["verdict"] for h in document["hosts"] for c in h["checks"]}
+    assert verdicts <= {"pass", "not_applicable"}
