@@ -11,6 +11,7 @@ a connection: everything it reads was collected before it runs.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 from compliance.results.model import Outcome, failed, not_applicable, partial, passed, undecided
 
 Settings = dict[str, dict[str, Any]]
+CheckFunction = Callable[[Any, Settings], Outcome]  # (the kind's facts, policy settings)
 
 # The outcome constructors checks use, from the results model.
 __all__ = ["Outcome", "failed", "not_applicable", "partial", "passed", "undecided"]
@@ -30,6 +32,17 @@ def shown(value: Any, language: str = "en") -> str:
     if value is None or value == "":
         return "未设置" if language == "zh" else "not set"
     return str(value)
+
+
+def requires_ssh_server(function: CheckFunction) -> CheckFunction:
+    """For a check of the SSH server: 不适用 where none is installed, 检查出错 where its settings cannot be read."""
+
+    @functools.wraps(function)
+    def guarded(facts: Any, policy: Settings) -> Outcome:
+        unavailable = ssh_server_unavailable(facts)
+        return unavailable if unavailable is not None else function(facts, policy)
+
+    return guarded
 
 
 def ssh_server_unavailable(facts: Any) -> Outcome | None:
@@ -68,7 +81,6 @@ class Problems:
         return failed(observed, expected, "; ".join(self.english), "；".join(self.chinese))
 
 
-CheckFunction = Callable[[Any, Settings], Outcome]  # (the kind's facts, policy settings)
 UNITS = Path(__file__).parent
 
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from compliance.checks import Outcome, Settings, check, failed, not_applicable, passed, ssh_server_unavailable
+from compliance.checks import Outcome, Settings, check, failed, not_applicable, passed, requires_ssh_server
 from compliance.kinds.linux.facts import HostFacts
 
 SECOND_FACTOR_MODULES = ("pam_google_authenticator.so", "pam_oath.so", "pam_u2f.so", "pam_radius_auth.so")
@@ -20,10 +20,8 @@ SECOND_FACTOR_MODULES = ("pam_google_authenticator.so", "pam_oath.so", "pam_u2f.
     high_risk=True,
     remediation=("sshd:sshd",),
 )
+@requires_ssh_server
 def admin_two_factor(facts: HostFacts, policy: Settings) -> Outcome:
-    unavailable = ssh_server_unavailable(facts)
-    if unavailable is not None:
-        return unavailable
     methods = facts.sshd.get("authenticationmethods", [])
     combined = [m for value in methods for m in value.split() if "," in m]
     modules = sorted(

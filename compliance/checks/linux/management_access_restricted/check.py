@@ -12,7 +12,7 @@ from compliance.checks import (
     failed,
     partial,
     passed,
-    ssh_server_unavailable,
+    requires_ssh_server,
 )
 from compliance.kinds.linux.facts import HostFacts
 
@@ -41,10 +41,8 @@ def _source_restricted(facts: HostFacts) -> list[str]:
     high_risk=True,
     remediation=("sshd:sshd",),
 )
+@requires_ssh_server
 def management_access_restricted(facts: HostFacts, policy: Settings) -> Outcome:
-    unavailable = ssh_server_unavailable(facts)
-    if unavailable is not None:
-        return unavailable
     ssh = policy["ssh"]
     groups = [group for value in facts.sshd.get("allowgroups", []) for group in value.split()]
     extra_groups = sorted(set(groups) - set(ssh["allow_groups"]))

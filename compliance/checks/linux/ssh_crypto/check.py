@@ -6,7 +6,7 @@ SSH 仅使用策略允许的加密、完整性与密钥交换算法。
 
 from __future__ import annotations
 
-from compliance.checks import Outcome, Problems, Settings, check, ssh_server_unavailable
+from compliance.checks import Outcome, Problems, Settings, check, requires_ssh_server
 from compliance.kinds.linux.facts import HostFacts
 
 
@@ -29,10 +29,8 @@ from compliance.kinds.linux.facts import HostFacts
         ),
     },
 )
+@requires_ssh_server
 def ssh_crypto(facts: HostFacts, policy: Settings) -> Outcome:
-    unavailable = ssh_server_unavailable(facts)
-    if unavailable is not None:
-        return unavailable
     ssh = policy["ssh"]
     observed: dict[str, list[str]] = {}
     expected: dict[str, list[str]] = {}

@@ -5,7 +5,7 @@ SSH 登录尝试次数限制与空口令禁止。
 
 from __future__ import annotations
 
-from compliance.checks import Outcome, Problems, Settings, check, failed, shown, ssh_server_unavailable
+from compliance.checks import Outcome, Problems, Settings, check, failed, requires_ssh_server, shown
 from compliance.kinds.linux.facts import HostFacts
 from compliance.kinds.linux.facts.text import as_int
 
@@ -19,10 +19,8 @@ from compliance.kinds.linux.facts.text import as_int
     high_risk=False,
     remediation=("sshd:sshd",),
 )
+@requires_ssh_server
 def ssh_login_limits(facts: HostFacts, policy: Settings) -> Outcome:
-    unavailable = ssh_server_unavailable(facts)
-    if unavailable is not None:
-        return unavailable
     ssh = policy["ssh"]
     tries = as_int(facts.sshd_value("maxauthtries"))
     empty = facts.sshd_value("permitemptypasswords")

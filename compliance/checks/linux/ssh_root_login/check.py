@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from compliance.checks import Outcome, Settings, check, failed, passed, shown, ssh_server_unavailable
+from compliance.checks import Outcome, Settings, check, failed, passed, requires_ssh_server, shown
 from compliance.kinds.linux.facts import HostFacts
 
 
@@ -18,10 +18,8 @@ from compliance.kinds.linux.facts import HostFacts
     high_risk=False,
     remediation=("sshd:sshd",),
 )
+@requires_ssh_server
 def ssh_root_login(facts: HostFacts, policy: Settings) -> Outcome:
-    unavailable = ssh_server_unavailable(facts)
-    if unavailable is not None:
-        return unavailable
     wanted = policy["ssh"]["permit_root_login"]
     actual = facts.sshd_value("permitrootlogin")
     observed, expected = {"PermitRootLogin": actual}, {"PermitRootLogin": wanted}
