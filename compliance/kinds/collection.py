@@ -29,6 +29,14 @@ class ProbeResult:
         return self.output.splitlines()
 
 
+class MissingProbe(LookupError):
+    """A check read a probe its collection does not hold (for example a stored run older than the probe)."""
+
+    def __init__(self, probe: str) -> None:
+        super().__init__(probe)
+        self.probe = probe
+
+
 @dataclass(frozen=True)
 class Collection:
     """Everything one target returned: its clock at the start, and each probe's result."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.report.load import StoredRun, clause_key
+from compliance.results.records import ItemRecord
 
 Key = tuple[str, str]  # (object, item)
 
@@ -15,16 +16,16 @@ Key = tuple[str, str]  # (object, item)
 class Comparison:
     before: str
     after: str
-    new_findings: list[dict[str, Any]] = field(default_factory=list)
-    fixed_findings: list[dict[str, Any]] = field(default_factory=list)
-    changed: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    new_findings: list[ItemRecord] = field(default_factory=list)
+    fixed_findings: list[ItemRecord] = field(default_factory=list)
+    changed: list[tuple[ItemRecord, ItemRecord]] = field(default_factory=list)
     objects_added: list[str] = field(default_factory=list)
     objects_removed: list[str] = field(default_factory=list)
     evidence_changed: list[tuple[str, str]] = field(default_factory=list)  # (host, probe)
 
     def as_dict(self) -> dict[str, Any]:
-        def brief(item: dict[str, Any]) -> dict[str, Any]:
-            return {key: item[key] for key in ("object", "item", "verdict", "reason_en", "reason_zh")}
+        def brief(item: ItemRecord) -> dict[str, Any]:
+            return {key: getattr(item, key) for key in ("object", "item", "verdict", "reason_en", "reason_zh")}
 
         return {
             "before": self.before,
@@ -32,8 +33,7 @@ class Comparison:
             "new_findings": [brief(i) for i in self.new_findings],
             "fixed_findings": [brief(i) for i in self.fixed_findings],
             "verdict_changes": [
-                {"object": a["object"], "item": a["item"], "before": a["verdict"], "after": b["verdict"]}
-                for a, b in self.changed
+                {"object": a.object, "item": a.item, "before": a.verdict, "after": b.verdict} for a, b in self.changed
             ],
             "objects_added": self.objects_added,
             "objects_removed": self.objects_removed,
@@ -48,11 +48,9 @@ class Comparison:
         )
         for title, items in sections:
             lines.append(f"{title}: {len(items)}")
-            lines += [
-                f"  {i['object']}  {i['item']}  {i['verdict_zh']} {i['verdict']}: {i['reason_zh']}" for i in items
-            ]
+            lines += [f"  {i.object}  {i.item}  {i.verdict_zh} {i.verdict}: {i.reason_zh}" for i in items]
         lines.append(f"结论变化 other verdict changes: {len(self.changed)}")
-        lines += [f"  {a['object']}  {a['item']}  {a['verdict']} → {b['verdict']}" for a, b in self.changed]
+        lines += [f"  {a.object}  {a.item}  {a.verdict} → {b.verdict}" for a, b in self.changed]
         lines.append(f"新增对象 objects added: {', '.join(self.objects_added) or '—'}")
         lines.append(f"移除对象 objects removed: {', '.join(self.objects_removed) or '—'}")
         lines.append(f"证据变化 evidence changed: {len(self.evidence_changed)}")
@@ -60,8 +58,8 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
 
-def _index(run: StoredRun) -> dict[Key, dict[str, Any]]:
-    return {(item["object"], item["item"]): item for item in run.items}
+def _index(run: StoredRun) -> dict[Key, ItemRecord]:
+    return {(item.object, item.item): item for item in run.items}
 
 
 def compare(before: StoredRun, after: StoredRun) -> Comparison:
@@ -72,14 +70,14 @@ def compare(before: StoredRun, after: StoredRun) -> Comparison:
         a, b = old.get(key), new.get(key)
         if a is None or b is None:
             continue
-        if b["finding"] and not a["finding"]:
+        if b.finding and not a.finding:
             result.new_findings.append(b)
-        elif a["finding"] and not b["finding"]:
+        elif a.finding and not b.finding:
             result.fixed_findings.append(b)
-        elif a["verdict"] != b["verdict"]:
+        elif a.verdict != b.verdict:
             result.changed.append((a, b))
-    objects_before = {item["object"] for item in before.items}
-    objects_after = {item["object"] for item in after.items}
+    objects_before = {item.object for item in before.items}
+    objects_after = {item.object for item in after.items}
     result.objects_added = sorted(objects_after - objects_before)
     result.objects_removed = sorted(objects_before - objects_after)
     for host in sorted(set(before.evidence) & set(after.evidence)):

@@ -24,8 +24,8 @@ def render_html(run: StoredRun) -> bytes:
 
 
 def render_markdown(run: StoredRun) -> bytes:
-    findings = [item for item in run.items if item["finding"]]
-    unreachable = [host for host in run.hosts if host["status"] in ("unreachable", "error")]
+    findings = [item for item in run.items if item.finding]
+    unreachable = [host for host in run.hosts if host.status in ("unreachable", "error")]
     template = environment(autoescape=False).get_template("report.md.j2")
     text = template.render(run=run, findings=findings, unreachable=unreachable, limit=MARKDOWN_FINDINGS_SHOWN)
     return text.encode()
@@ -41,7 +41,7 @@ def render_oscal(run: StoredRun) -> bytes:
 
 
 def render_oscal_catalog(run: StoredRun) -> bytes:
-    levels = {item["level"] for item in run.items} or {3}
+    levels = {item.level for item in run.items} or {3}
     return oscal.catalog(max(levels)).oscal_serialize_json_bytes(pretty=True) + b"\n"
 
 

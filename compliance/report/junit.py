@@ -6,32 +6,32 @@ the case's output)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 from xml.etree import ElementTree as ET
 
 from compliance.report.load import StoredRun, clause_key
+from compliance.results.records import ItemRecord
 
 FAILURES = ("fail", "partial")
 ERRORS = ("error", "unreachable")
 SKIPPED = ("manual", "not_applicable")
 
 
-def _case(item: dict[str, Any]) -> ET.Element:
+def _case(item: ItemRecord) -> ET.Element:
     case = ET.Element(
         "testcase",
-        name=f"{item['item']} {item['text_en']}",
-        classname=f"dengbao.{item['category']}.{item['object']}",
+        name=f"{item.item} {item.text_en}",
+        classname=f"dengbao.{item.category}.{item.object}",
     )
-    message = f"{item['verdict_zh']} {item['verdict']}: {item['reason_zh']} / {item['reason_en']}"
-    verdict = item["verdict"]
-    if verdict in FAILURES and item["finding"]:
+    message = f"{item.verdict_zh} {item.verdict}: {item.reason_zh} / {item.reason_en}"
+    verdict = item.verdict
+    if verdict in FAILURES and item.finding:
         ET.SubElement(case, "failure", message=message, type=verdict).text = message
     elif verdict in ERRORS:
         ET.SubElement(case, "error", message=message, type=verdict).text = message
     elif verdict in SKIPPED:
         ET.SubElement(case, "skipped", message=message)
-    if item["waiver"]:
-        waiver = item["waiver"]
+    if item.waiver:
+        waiver = item.waiver
         ET.SubElement(
             case, "system-out"
         ).text = f"waived by {waiver['id']} (approver {waiver['approver']}, expires {waiver['expires']}): {message}"
@@ -39,13 +39,13 @@ def _case(item: dict[str, Any]) -> ET.Element:
 
 
 def render(run: StoredRun) -> bytes:
-    by_object: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_object: dict[str, list[ItemRecord]] = defaultdict(list)
     for item in run.items:
-        by_object[item["object"]].append(item)
+        by_object[item.object].append(item)
     root = ET.Element("testsuites", name=f"dengbao {run.name}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for name in sorted(by_object):
-        items = sorted(by_object[name], key=lambda i: clause_key(i["item"]))
+        items = sorted(by_object[name], key=lambda i: clause_key(i.item))
         cases = [_case(item) for item in items]
         counts = {
             "tests": len(cases),
@@ -57,7 +57,7 @@ def render(run: StoredRun) -> bytes:
             root,
             "testsuite",
             name=name,
-            timestamp=run.results["run"]["started"],
+            timestamp=run.results.run.started,
             **{k: str(v) for k, v in counts.items()},
         )
         suite.extend(cases)

@@ -16,6 +16,7 @@ from typing import Any
 from compliance.errors import BilingualError
 from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, SIGNATURE
 from compliance.results.document import SCHEMA
+from compliance.results.records import CheckRecord, HostRecord, ItemRecord, RecordError, ResultsRecord
 
 
 class ReportError(BilingualError):
@@ -33,7 +34,7 @@ class ControlPoint:
     id: str
     zh: str
     en: str
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[ItemRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Category:
 @dataclass
 class StoredRun:
     directory: Path
-    results: dict[str, Any]
+    results: ResultsRecord
     evidence: dict[str, dict[str, Any]]  # host name → its evidence document
     provenance: dict[str, Any]
     manifest: dict[str, Any] | None
@@ -58,40 +59,38 @@ class StoredRun:
         return self.directory.name
 
     @property
-    def items(self) -> list[dict[str, Any]]:
-        return self.results["items"]
+    def items(self) -> list[ItemRecord]:
+        return self.results.items
 
     @property
-    def hosts(self) -> list[dict[str, Any]]:
-        return self.results["hosts"]
+    def hosts(self) -> list[HostRecord]:
+        return self.results.hosts
 
     @cached_property
     def systems(self) -> list[str]:
-        return sorted({system for item in self.items for system in item["systems"]})
+        return sorted({system for item in self.items for system in item.systems})
 
     @cached_property
-    def checks_by_host(self) -> dict[str, dict[str, dict[str, Any]]]:
+    def checks_by_host(self) -> dict[str, dict[str, CheckRecord]]:
         """Host → check id → the check's result."""
-        return {host["name"]: {check["check"]: check for check in host["checks"]} for host in self.hosts}
+        return {host.name: {check.check: check for check in host.checks} for host in self.hosts}
 
-    def item_checks(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+    def item_checks(self, item: ItemRecord) -> list[CheckRecord]:
         """The check results that decided an item on its object (none for manual items)."""
-        checks = self.checks_by_host.get(item["object"], {})
-        return [checks[check_id] for check_id in item["checks"] if check_id in checks]
+        checks = self.checks_by_host.get(item.object, {})
+        return [checks[check_id] for check_id in item.checks if check_id in checks]
 
     def tree(self, system: str) -> list[Category]:
         """One system's items as categories → control points → items, in the standard's order."""
         categories: dict[str, Category] = {}
         points: dict[str, ControlPoint] = {}
-        chosen = [item for item in self.items if system in item["systems"]]
-        for item in sorted(chosen, key=lambda i: (clause_key(i["item"]), i["object"])):
-            category = categories.setdefault(
-                item["category"], Category(item["category"], item["category_zh"], item["category_en"])
-            )
-            point = points.get(item["control_point"])
+        chosen = [item for item in self.items if system in item.systems]
+        for item in sorted(chosen, key=lambda i: (clause_key(i.item), i.object)):
+            category = categories.setdefault(item.category, Category(item.category, item.category_zh, item.category_en))
+            point = points.get(item.control_point)
             if point is None:
-                point = ControlPoint(item["control_point"], item["control_point_zh"], item["control_point_en"])
-                points[item["control_point"]] = point
+                point = ControlPoint(item.control_point, item.control_point_zh, item.control_point_en)
+                points[item.control_point] = point
                 category.control_points.append(point)
             point.items.append(item)
         return list(categories.values())
@@ -109,16 +108,20 @@ def load_run(directory: Path) -> StoredRun:
         raise ReportError(
             f"{directory} is not a run directory (no {RESULTS})", f"{directory} 不是扫描结果目录（缺少 {RESULTS}）"
         )
-    results = _json(directory / RESULTS)
-    if results.get("schema") != SCHEMA:
+    document = _json(directory / RESULTS)
+    if document.get("schema") != SCHEMA:
         raise ReportError(
-            f"{directory / RESULTS}: schema {results.get('schema')!r}, this version reads {SCHEMA}",
-            f"{directory / RESULTS}：结果格式 {results.get('schema')!r}，本版本读取 {SCHEMA}",
+            f"{directory / RESULTS}: schema {document.get('schema')!r}, this version reads {SCHEMA}",
+            f"{directory / RESULTS}：结果格式 {document.get('schema')!r}，本版本读取 {SCHEMA}",
         )
+    try:
+        results = ResultsRecord.from_json(document)
+    except RecordError as error:
+        raise ReportError(f"{directory / RESULTS}: {error}", f"{directory / RESULTS}：结构不符：{error}") from error
     evidence = {}
-    for host in results["hosts"]:
-        if host.get("evidence_file") and (directory / host["evidence_file"]).is_file():
-            evidence[host["name"]] = _json(directory / host["evidence_file"])
+    for host in results.hosts:
+        if host.evidence_file and (directory / host.evidence_file).is_file():
+            evidence[host.name] = _json(directory / host.evidence_file)
     provenance = _json(directory / PROVENANCE) if (directory / PROVENANCE).is_file() else {}
     manifest = _json(directory / MANIFEST) if (directory / MANIFEST).is_file() else None
     signature = _json(directory / SIGNATURE) if (directory / SIGNATURE).is_file() else None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from trestle.oscal import OSCAL_VERSION, common
 from trestle.oscal import assessment_results as ar
@@ -23,6 +22,7 @@ from trestle.oscal import catalog as oscal_catalog
 from compliance import __version__
 from compliance.catalog.catalog import Item
 from compliance.report.load import StoredRun
+from compliance.results.records import ItemRecord
 from compliance.scan.coverage import covered_items
 
 NAMESPACE = "https://dengbao.example/ns/oscal"
@@ -98,61 +98,61 @@ def _time(text: str | None, fallback: datetime) -> datetime:
 
 def assessment_results(run: StoredRun) -> ar.AssessmentResults:
     results = run.results
-    started = datetime.fromisoformat(results["run"]["started"])
-    finished = _time(results["run"]["finished"], started)
+    started = datetime.fromisoformat(results.run.started)
+    finished = _time(results.run.finished, started)
     inventory_items = []
     observations = []
     host_uuid: dict[str, str] = {}
     observation_uuid: dict[tuple[str, str], str] = {}
     for host in run.hosts:
-        host_uuid[host["name"]] = _uuid(run.name, "host", host["name"])
+        host_uuid[host.name] = _uuid(run.name, "host", host.name)
         inventory_items.append(
             common.InventoryItem(
-                uuid=host_uuid[host["name"]],
-                description=f"{host['name']} ({host['kind']}, level {host['level']}, zone {host['zone'] or '-'})",
-                props=[_prop("host-name", host["name"]), _prop("collection-status", host["status"])],
+                uuid=host_uuid[host.name],
+                description=f"{host.name} ({host.kind}, level {host.level}, zone {host.zone or '-'})",
+                props=[_prop("host-name", host.name), _prop("collection-status", host.status)],
             )
         )
-        for check in host["checks"]:
-            key = (host["name"], check["check"])
+        for check in host.checks:
+            key = (host.name, check.check)
             observation_uuid[key] = _uuid(run.name, "observation", *key)
             observations.append(
                 common.Observation(
                     uuid=observation_uuid[key],
-                    title=f"{check['check']} on {host['name']}",
-                    description=f"{check['reason_zh']}\n\n{check['reason_en']}",
+                    title=f"{check.check} on {host.name}",
+                    description=f"{check.reason_zh}\n\n{check.reason_en}",
                     methods=["TEST"],
-                    subjects=[common.SubjectReference(subject_uuid=host_uuid[host["name"]], type="inventory-item")],
-                    collected=_time(host["started"], started),
-                    props=[_prop("verdict", check["verdict"])],
+                    subjects=[common.SubjectReference(subject_uuid=host_uuid[host.name], type="inventory-item")],
+                    collected=_time(host.started, started),
+                    props=[_prop("verdict", check.verdict)],
                     relevant_evidence=[
                         common.RelevantEvidence(
-                            href=host["evidence_file"] or "results.json",
-                            description=f"probes: {', '.join(check['evidence']) or '-'}",
+                            href=host.evidence_file or "results.json",
+                            description=f"probes: {', '.join(check.evidence) or '-'}",
                         )
                     ],
-                    remarks=f"observed: {check['observed']}\nexpected: {check['expected']}",
+                    remarks=f"observed: {check.observed}\nexpected: {check.expected}",
                 )
             )
     findings = []
     for item in run.items:
         related = [
-            ar.RelatedObservation(observation_uuid=observation_uuid[(item["object"], check)])
-            for check in item["checks"]
-            if (item["object"], check) in observation_uuid
+            ar.RelatedObservation(observation_uuid=observation_uuid[(item.object, check)])
+            for check in item.checks
+            if (item.object, check) in observation_uuid
         ]
-        satisfied = item["verdict"] in SATISFIED
+        satisfied = item.verdict in SATISFIED
         status = common.ObjectiveStatus(
             state="satisfied" if satisfied else "not-satisfied",
-            reason="pass" if satisfied else ("fail" if item["verdict"] in ("fail", "partial") else "other"),
-            remarks=f"{item['verdict_zh']} {item['verdict']}",
+            reason="pass" if satisfied else ("fail" if item.verdict in ("fail", "partial") else "other"),
+            remarks=f"{item.verdict_zh} {item.verdict}",
         )
         findings.append(
             common.Finding(
-                uuid=_uuid(run.name, "finding", item["object"], item["item"]),
-                title=f"{item['item']} · {item['object']}",
-                description=f"{item['reason_zh']}\n\n{item['reason_en']}",
-                props=[_prop("verdict", item["verdict"]), _prop("object", item["object"])],
+                uuid=_uuid(run.name, "finding", item.object, item.item),
+                title=f"{item.item} · {item.object}",
+                description=f"{item.reason_zh}\n\n{item.reason_en}",
+                props=[_prop("verdict", item.verdict), _prop("object", item.object)],
                 target=common.FindingTarget(
                     type="statement-id", target_id=statement_id(_level3_clause(item)), status=status
                 ),
@@ -163,7 +163,7 @@ def assessment_results(run: StoredRun) -> ar.AssessmentResults:
     result = ar.Result(
         uuid=_uuid(run.name, "result"),
         title=f"等保合规扫描 compliance scan {run.name}",
-        description=f"dengbao scan of {results['run']['inventory'] or 'this machine'}",
+        description=f"dengbao scan of {results.run.inventory or 'this machine'}",
         start=started,
         end=finished,
         local_definitions=ar.LocalDefinitions1(inventory_items=inventory_items) if inventory_items else None,
@@ -185,6 +185,6 @@ def assessment_results(run: StoredRun) -> ar.AssessmentResults:
     )
 
 
-def _level3_clause(item: dict[str, Any]) -> str:
+def _level3_clause(item: ItemRecord) -> str:
     """Findings target the level-3 statement; a level-2 item names its level-3 twin."""
-    return item["item"] if item["level"] == 3 or not item["twin"] else item["twin"]
+    return item.level3_id

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -16,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compliance.report.filters import rate, verdict_order, verdict_zh
 from compliance.report.load import StoredRun, clause_key
+from compliance.results.records import ItemRecord
 
 HEADER = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -51,10 +51,10 @@ def _header(sheet: Worksheet, columns: tuple[tuple[str, int], ...]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _record(run: StoredRun, item: dict[str, Any]) -> str:
-    lines = [item["reason_zh"], item["reason_en"]]
+def _record(run: StoredRun, item: ItemRecord) -> str:
+    lines = [item.reason_zh, item.reason_en]
     for check in run.item_checks(item):
-        lines.append(f"[{check['check']}] observed {check['observed']} · expected {check['expected']}")
+        lines.append(f"[{check.check}] observed {check.observed} · expected {check.expected}")
     return "\n".join(lines)
 
 
@@ -66,11 +66,11 @@ def _summary(run: StoredRun, sheet: Worksheet) -> None:
         ("符合率\nRate", 10),
     )
     _header(sheet, columns)
-    for row in run.results["summary"]:
-        system = "合计 total" if row["system"] == "*" else row["system"]
-        category = row["category_zh"] if row["category"] == "*" else f"{row['category']} {row['category_zh']}"
-        sheet.append([system, category, *(row["counts"][v] for v in verdict_order()), rate(row["rate"])])
-        if row["category"] == "*":
+    for row in run.results.summary:
+        system = "合计 total" if row.system == "*" else row.system
+        category = row.category_zh if row.category == "*" else f"{row.category} {row.category_zh}"
+        sheet.append([system, category, *(row.counts[v] for v in verdict_order()), rate(row.rate)])
+        if row.category == "*":
             for cell in sheet[sheet.max_row]:
                 cell.font = HEADER
 
@@ -90,32 +90,32 @@ def render(run: StoredRun) -> bytes:
     summary = book.active
     summary.title = "汇总 Summary"
     _summary(run, summary)
-    by_object: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_object: dict[str, list[ItemRecord]] = defaultdict(list)
     for item in run.items:
-        by_object[item["object"]].append(item)
+        by_object[item.object].append(item)
     taken = {summary.title}
     for name in sorted(by_object):
         sheet = book.create_sheet(_sheet_title(name, taken))
         _header(sheet, RECORD_COLUMNS)
-        for number, item in enumerate(sorted(by_object[name], key=lambda i: clause_key(i["item"])), start=1):
-            waiver = item["waiver"]
+        for number, item in enumerate(sorted(by_object[name], key=lambda i: clause_key(i.item)), start=1):
+            waiver = item.waiver
             sheet.append(
                 [
                     number,
-                    f"{item['category']} {item['category_zh']}",
-                    f"{item['control_point']} {item['control_point_zh']}",
-                    item["item"],
-                    f"{item['text_zh']}\n{item['text_en']}",
+                    f"{item.category} {item.category_zh}",
+                    f"{item.control_point} {item.control_point_zh}",
+                    item.item,
+                    f"{item.text_zh}\n{item.text_en}",
                     _record(run, item),
-                    item["verdict_zh"],
-                    item["test_unit"] or "",
+                    item.verdict_zh,
+                    item.test_unit or "",
                     f"{waiver['id']}: {waiver['justification']}" if waiver else "",
                 ]
             )
             for cell in sheet[sheet.max_row]:
                 cell.alignment = WRAP
             verdict_cell = sheet.cell(row=sheet.max_row, column=7)
-            verdict_cell.fill = PatternFill("solid", fgColor=FILLS.get(item["verdict"], "FFFFFF"))
+            verdict_cell.fill = PatternFill("solid", fgColor=FILLS.get(item.verdict, "FFFFFF"))
         sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     book.save(buffer)

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from compliance.results.model import ItemResult
+from compliance.results.records import SummaryRecord
 from compliance.results.verdicts import ORDER, Verdict
 
 OVERALL = "*"
@@ -29,14 +30,14 @@ class Row:
         decided = self.counts[Verdict.PASS] + self.counts[Verdict.PARTIAL] + self.counts[Verdict.FAIL]
         return None if decided == 0 else self.counts[Verdict.PASS] / decided
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "system": self.system,
-            "category": self.category_id,
-            "category_zh": self.category_zh,
-            "counts": {verdict.value: self.counts[verdict] for verdict in ORDER},
-            "rate": None if self.rate is None else round(self.rate, 4),
-        }
+    def record(self) -> SummaryRecord:
+        return SummaryRecord(
+            system=self.system,
+            category=self.category_id,
+            category_zh=self.category_zh,
+            counts={verdict.value: self.counts[verdict] for verdict in ORDER},
+            rate=None if self.rate is None else round(self.rate, 4),
+        )
 
 
 def summarise(items: list[ItemResult]) -> list[Row]:

@@ -14,7 +14,7 @@ from typing import Any
 from compliance.catalog.catalog import Item
 from compliance.checks import Check, Settings, checks_of
 from compliance.kinds import Kind, all_kinds, kind_of
-from compliance.kinds.collection import Collected
+from compliance.kinds.collection import Collected, MissingProbe
 from compliance.kinds.target import Target
 from compliance.results.model import CheckResult, HostResult, ItemResult, Outcome
 from compliance.results.verdicts import Verdict, combine
@@ -46,6 +46,14 @@ def run_checks(facts: Any, settings: Settings, checks: dict[str, Check]) -> list
         facts.used.clear()
         try:
             outcome: Outcome = check.function(facts, settings)
+        except MissingProbe as missing:
+            outcome = Outcome(
+                Verdict.ERROR,
+                {},
+                {},
+                f"probe {missing.probe} is not in this collection (collected by an older version?): nothing to judge",
+                f"本次采集中没有探针 {missing.probe}（可能由旧版本采集）：无法评判",
+            )
         except Exception as error:
             where = traceback.extract_tb(error.__traceback__)[-1]
             outcome = Outcome(
@@ -55,7 +63,8 @@ def run_checks(facts: Any, settings: Settings, checks: dict[str, Check]) -> list
                 f"check failed: {type(error).__name__}: {error} ({where.filename}:{where.lineno})",
                 f"检查自身出错：{type(error).__name__}: {error}",
             )
-        evidence = tuple(facts.collection.probes[name] for name in sorted(facts.used))
+        probes = facts.collection.probes
+        evidence = tuple(probes[name] for name in sorted(facts.used) if name in probes)
         results.append(
             CheckResult(
                 check,

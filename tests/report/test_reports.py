@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import subprocess
@@ -88,15 +89,16 @@ def test_compare_names_new_and_fixed_findings_and_changed_evidence(local_run):
     before = load_run(local_run)
     after = copy.deepcopy(before)
     after.directory = local_run.with_name("later")
-    finding = next(i for i in after.items if i["finding"])
-    met = next(i for i in after.items if i["verdict"] == "pass")
-    finding.update(verdict="pass", verdict_zh="符合", finding=False)
-    met.update(verdict="fail", verdict_zh="不符合", finding=True)
+    items = after.results.items
+    finding = next(index for index, i in enumerate(items) if i.finding)
+    met = next(index for index, i in enumerate(items) if i.verdict == "pass")
+    items[finding] = dataclasses.replace(items[finding], verdict="pass", verdict_zh="符合", finding=False)
+    items[met] = dataclasses.replace(items[met], verdict="fail", verdict_zh="不符合", finding=True)
     host = next(iter(after.evidence))
     after.evidence[host]["probes"]["passwd"]["output"] += "\nintruder:x:0:0::/root:/bin/bash"
     result = compare(before, after)
-    assert [(i["object"], i["item"]) for i in result.new_findings] == [(met["object"], met["item"])]
-    assert [(i["object"], i["item"]) for i in result.fixed_findings] == [(finding["object"], finding["item"])]
+    assert [(i.object, i.item) for i in result.new_findings] == [(items[met].object, items[met].item)]
+    assert [(i.object, i.item) for i in result.fixed_findings] == [(items[finding].object, items[finding].item)]
     assert result.evidence_changed == [(host, "passwd")]
     assert "新增问题 new findings: 1" in result.render_text()
 

@@ -177,6 +177,20 @@ def test_a_check_may_only_see_part_of_a_clause_it_claims():
         )(lambda facts, policy: None)
 
 
+def test_a_probe_missing_from_a_collection_is_an_error_naming_it_not_a_crash(repo):
+    from compliance.kinds.collection import Collection
+    from compliance.model.host_policy import policy_for_host
+
+    target = local_target(3)
+    collected = _collected_here(target)
+    older = {name: probe for name, probe in collected.collection.probes.items() if name != "sshd"}
+    stored = HostCollection(target, "collected", Collection(collected.collection.host_epoch, older), None, "t", 0.1)
+    result = evaluate_host(stored, policy_for_host(repo, target.name).settings)
+    [root_login] = [c for c in result.checks if c.check.id == "linux.ssh_root_login"]
+    assert root_login.verdict is Verdict.ERROR and "probe sshd is not in this collection" in root_login.reason_en
+    assert all(probe.name != "sshd" for probe in root_login.evidence)
+
+
 WAIVER = """---
 waivers:
   - id: W-PACS-AV

@@ -104,6 +104,7 @@ PROBES: tuple[Probe, ...] = (
             "/etc/ntpsec/ntp.conf",
         ),
     ),
+    Probe("replication", _files("/etc/lsyncd/lsyncd.conf.lua", "/etc/lsyncd.conf.lua")),
     Probe("clamav_databases", "find /var/lib/clamav -maxdepth 1 -type f -printf '%f %T@\\n' 2>/dev/null; true"),
     Probe(
         "crontabs",

@@ -1,30 +1,24 @@
-"""linux.backup_offsite, 8.1.4.9 b): Off-site backup (real-time or periodic transfer to the off-site host).
+"""linux.backup_offsite, 8.1.4.9 b): Off-site backup (continuous replication at level 3, periodic transfer at level 2).
 
-异地备份（实时或定期传送至异地备份主机）。
+异地备份（第三级实时复制，第二级定时批量传送）。
 """
 
 from __future__ import annotations
 
 import re
 
-from compliance.checks import Outcome, Problems, Settings, check
+from compliance.checks import Outcome, Settings, check, failed, partial, passed
 from compliance.kinds.linux.facts import HostFacts
 
-FREQUENT_MINUTES = 15  # a job at least this often counts as (near) real-time replication
-
-
-def _every_few_minutes(job: str) -> bool:
-    minute = job.split()[0] if job.split() else ""
-    step = re.fullmatch(r"\*/(\d+)", minute)
-    return minute == "*" or (step is not None and int(step.group(1)) <= FREQUENT_MINUTES)
+REPLICATION_UNITS = ("lsyncd.service",)
 
 
 @check(
     id="linux.backup_offsite",
     clauses=("8.1.4.9 b)",),
     policies=("backup",),
-    zh="异地备份（实时或定期传送至异地备份主机）",
-    en="Off-site backup (real-time or periodic transfer to the off-site host)",
+    zh="异地备份（第三级实时复制，第二级定时批量传送）",
+    en="Off-site backup (continuous replication at level 3, periodic transfer at level 2)",
     high_risk=True,
     remediation=(),
 )
@@ -32,17 +26,31 @@ def backup_offsite(facts: HostFacts, policy: Settings) -> Outcome:
     backup = policy["backup"]
     target = backup["offsite_target_host"]
     jobs = [job for job in facts.cron_jobs if re.search(rf"\b{re.escape(target)}\b", job)]
-    realtime = [job for job in jobs if _every_few_minutes(job)]
-    observed = {"offsite_jobs": jobs, "frequent_jobs": realtime}
-    expected = {
-        "offsite_jobs": f"a job sending to {target}",
-        "frequent_jobs": f"every {FREQUENT_MINUTES} minutes or more often"
-        if backup["realtime_offsite"]
-        else "not required",
+    replicating = [unit for unit in REPLICATION_UNITS if unit in facts.active_units]
+    continuous = bool(replicating) and any(host.split(".")[0] == target for host in facts.replication_targets)
+    observed = {
+        "periodic_jobs": jobs,
+        "replication_running": replicating,
+        "replication_targets": facts.replication_targets,
     }
-    problems = Problems()
-    if not jobs:
-        problems.add(f"nothing is sent to {target}", f"没有传送至 {target} 的备份任务")
-    elif backup["realtime_offsite"] and not realtime:
-        problems.add("off-site copies are not (near) real-time", "异地备份非实时")
-    return problems.outcome(observed, expected, f"backups reach {target}", f"备份已异地传送至 {target}")
+    if backup["realtime_offsite"]:
+        expected = {"replication": f"continuous replication to {target} (lsyncd running and syncing to it)"}
+        if continuous:
+            return passed(
+                observed, expected, f"data is replicated to {target} continuously", f"数据实时复制至 {target}"
+            )
+        if jobs:
+            # A job every few minutes is still a batch: between runs, changes exist in one place only.
+            return partial(
+                observed,
+                expected,
+                f"only periodic copies to {target} (a scheduled job is not real-time); the evaluator must see"
+                " continuous replication: database or storage replication, or a file replicator",
+                f"仅有定时传送至 {target} 的任务（定时任务不是实时备份）；"
+                "测评人员还需核查数据库或存储复制等实时复制措施",
+            )
+        return failed(observed, expected, f"nothing is sent to {target}", f"没有传送至 {target} 的备份")
+    expected = {"transfer": f"a scheduled transfer, or replication, to {target}"}
+    if jobs or continuous:
+        return passed(observed, expected, f"backups reach {target}", f"备份已异地传送至 {target}")
+    return failed(observed, expected, f"nothing is sent to {target}", f"没有传送至 {target} 的备份")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from compliance.kinds.collection import Collection, ProbeResult
+from compliance.kinds.collection import Collection, MissingProbe, ProbeResult
 from compliance.kinds.linux.facts import accounts as _accounts
 from compliance.kinds.linux.facts import audit as _audit
 from compliance.kinds.linux.facts import clock as _clock
@@ -67,6 +67,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "logrotate": _logs.parse_logrotate,
     "timezone": _clock.parse_timezone,
     "time_sync": _clock.parse_time_sources,
+    "replication": _jobs.parse_replication_targets,
     "clamav_databases": _jobs.parse_clamav_databases,
     "crontabs": _jobs.parse_crontabs,
     "package_updates": _jobs.parse_package_updates,
@@ -91,7 +92,7 @@ class fact(Generic[T]):
             return self  # type: ignore[return-value]
         facts.used.add(self.probe)
         if self.slot not in facts.__dict__:
-            facts.__dict__[self.slot] = self.parser(facts.collection.probes[self.probe].output)
+            facts.__dict__[self.slot] = self.parser(facts.probe(self.probe).output)
         return facts.__dict__[self.slot]
 
 
@@ -127,6 +128,7 @@ class HostFacts:
     logrotate = fact("logrotate", _logs.parse_logrotate)
     timezone = fact("timezone", _clock.parse_timezone)
     time_sources = fact("time_sync", _clock.parse_time_sources)
+    replication_targets = fact("replication", _jobs.parse_replication_targets)
     clamav_databases = fact("clamav_databases", _jobs.parse_clamav_databases)
     cron_jobs = fact("crontabs", _jobs.parse_crontabs)
     package_updates = fact("package_updates", _jobs.parse_package_updates)
@@ -135,6 +137,8 @@ class HostFacts:
     def probe(self, name: str) -> ProbeResult:
         """A probe's raw result, for a check that shows it (never parses it)."""
         self.used.add(name)
+        if name not in self.collection.probes:
+            raise MissingProbe(name)
         return self.collection.probes[name]
 
     @property

@@ -24,6 +24,14 @@ def parse_crontabs(output: str) -> list[str]:
     return [text.strip() for text in file_texts(output) if text.strip() and not re.match(r"^\s*\w+=", text)]
 
 
+def parse_replication_targets(output: str) -> list[str]:
+    """Hosts that lsyncd replicates to continuously (`host = "…"` or `target = "host:/dir"` of its syncs)."""
+    text = " ".join(line.split("--", 1)[0] for line in file_texts(output))
+    hosts = re.findall(r'\bhost\s*=\s*"([^"]+)"', text)
+    hosts += [target.split(":", 1)[0] for target in re.findall(r'\btarget\s*=\s*"([^"]+:[^"]*)"', text)]
+    return sorted({host.split("@")[-1] for host in hosts})
+
+
 def parse_clamav_databases(output: str) -> dict[str, float]:
     """Signature file name → modification time (epoch)."""
     databases = {}

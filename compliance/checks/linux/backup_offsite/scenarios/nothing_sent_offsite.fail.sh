@@ -1,0 +1,2 @@
+systemctl disable -q --now lsyncd
+rm /etc/cron.d/dengbao-offsite
