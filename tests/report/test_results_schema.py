@@ -92,3 +92,22 @@ def test_a_document_from_real_probes_validates(schema, document):
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
     verdicts = {c["verdict"] for h in document["hosts"] for c in h["checks"]}
     assert verdicts <= {"pass", "not_applicable", "error"}  # error: a probe no check's fixture recorded
+
+
+def test_the_results_document_names_every_field_of_the_records():
+    """docs/results-schema.md is prose by hand; it must still name every field the records have."""
+    import dataclasses
+
+    from compliance.results import records
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "results-schema.md").read_text()
+    for record in (
+        records.ResultsRecord,
+        records.RunRecord,
+        records.HostRecord,
+        records.CheckRecord,
+        records.ItemRecord,
+        records.SummaryRecord,
+    ):
+        missing = [f.name for f in dataclasses.fields(record) if f"`{f.name}`" not in text]
+        assert not missing, f"docs/results-schema.md does not name {record.__name__} fields {missing}"
