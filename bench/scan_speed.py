@@ -31,6 +31,7 @@ import testinfra
 import yaml
 from lab_startup import bench_paths  # the benchmark lab (10.79.0.0/24) both benchmarks use
 
+from compliance.checks import all_checks
 from compliance.kinds.linux.probes import PROBES
 from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
@@ -147,7 +148,7 @@ def main() -> int:
                 time_testinfra_per_check(paths, names[0], directory) for _ in range(args.runs)
             )
             lynis_seconds = time_lynis(paths, names[0])
-            print(f"\none host, {len(PROBES)} probes / 26 checks:")
+            print(f"\none host, {len(PROBES)} probes / {len(all_checks())} checks:")
             print(f"  dengbao scan (whole command), warm      {one:6.2f} s")
             print(f"  dengbao scan (whole command), cold      {one_cold:6.2f} s")
             for label, seconds in (
