@@ -32,18 +32,27 @@ def check_result(run: Path, check_id: str) -> dict:
     return next(check for check in host["checks"] if check["check"] == check_id)
 
 
-@pytest.fixture
-def source_run(model_copy: Path) -> Path:
-    run = model_copy / "reports" / "source"
+@pytest.fixture(scope="module")
+def sealed_scan(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real scan of this machine, sealed, shared by the tests (each judges a copy of it)."""
+    run = tmp_path_factory.mktemp("from-run") / "source"
     scanned = subprocess.run(
         [*dengbao_command(), "scan", "-o", str(run), "--report", "none"],
-        cwd=model_copy,
+        cwd=repo,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert scanned.returncode in (0, 1), scanned.stderr[-3000:]
+    return run
+
+
+@pytest.fixture
+def source_run(model_copy: Path, sealed_scan: Path) -> Path:
+    """The sealed scan, copied byte for byte beside the test's own copy of the model."""
+    run = model_copy / "reports" / "source"
+    shutil.copytree(sealed_scan, run)
     return run
 
 
