@@ -104,7 +104,13 @@ PROBES: tuple[Probe, ...] = (
             "/etc/ntpsec/ntp.conf",
         ),
     ),
-    Probe("replication", _files("/etc/lsyncd/lsyncd.conf.lua", "/etc/lsyncd.conf.lua")),
+    Probe(
+        "replication",
+        # The replicator's configuration, and whether its process really runs (an LSB unit stays
+        # "active" after its daemon died): `process <pid> <command>`.
+        _files("/etc/lsyncd/lsyncd.conf.lua", "/etc/lsyncd.conf.lua")
+        + "; pgrep -a -x lsyncd | sed 's/^/process /'; true",
+    ),
     Probe("clamav_databases", "find /var/lib/clamav -maxdepth 1 -type f -printf '%f %T@\\n' 2>/dev/null; true"),
     Probe(
         "crontabs",

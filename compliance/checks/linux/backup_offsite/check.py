@@ -10,8 +10,6 @@ import re
 from compliance.checks import Outcome, Settings, check, failed, partial, passed
 from compliance.kinds.linux.facts import HostFacts
 
-REPLICATION_UNITS = ("lsyncd.service",)
-
 
 @check(
     id="linux.backup_offsite",
@@ -26,12 +24,12 @@ def backup_offsite(facts: HostFacts, policy: Settings) -> Outcome:
     backup = policy["backup"]
     target = backup["offsite_target_host"]
     jobs = [job for job in facts.cron_jobs if re.search(rf"\b{re.escape(target)}\b", job)]
-    replicating = [unit for unit in REPLICATION_UNITS if unit in facts.active_units]
-    continuous = bool(replicating) and any(host.split(".")[0] == target for host in facts.replication_targets)
+    replication = facts.replication
+    continuous = replication.running and any(host.split(".")[0] == target for host in replication.targets)
     observed = {
         "periodic_jobs": jobs,
-        "replication_running": replicating,
-        "replication_targets": facts.replication_targets,
+        "replicator_running": replication.running,
+        "replication_targets": list(replication.targets),
     }
     if backup["realtime_offsite"]:
         expected = {"replication": f"continuous replication to {target} (lsyncd running and syncing to it)"}

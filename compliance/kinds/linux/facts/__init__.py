@@ -67,7 +67,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "logrotate": _logs.parse_logrotate,
     "timezone": _clock.parse_timezone,
     "time_sync": _clock.parse_time_sources,
-    "replication": _jobs.parse_replication_targets,
+    "replication": _jobs.parse_replication,
     "clamav_databases": _jobs.parse_clamav_databases,
     "crontabs": _jobs.parse_crontabs,
     "package_updates": _jobs.parse_package_updates,
@@ -128,7 +128,7 @@ class HostFacts:
     logrotate = fact("logrotate", _logs.parse_logrotate)
     timezone = fact("timezone", _clock.parse_timezone)
     time_sources = fact("time_sync", _clock.parse_time_sources)
-    replication_targets = fact("replication", _jobs.parse_replication_targets)
+    replication = fact("replication", _jobs.parse_replication)
     clamav_databases = fact("clamav_databases", _jobs.parse_clamav_databases)
     cron_jobs = fact("crontabs", _jobs.parse_crontabs)
     package_updates = fact("package_updates", _jobs.parse_package_updates)

@@ -24,12 +24,21 @@ def parse_crontabs(output: str) -> list[str]:
     return [text.strip() for text in file_texts(output) if text.strip() and not re.match(r"^\s*\w+=", text)]
 
 
-def parse_replication_targets(output: str) -> list[str]:
-    """Hosts that lsyncd replicates to continuously (`host = "…"` or `target = "host:/dir"` of its syncs)."""
+@dataclass(frozen=True)
+class Replication:
+    """A continuous file replicator (lsyncd): the hosts it syncs to, and whether its process runs."""
+
+    targets: tuple[str, ...]
+    running: bool
+
+
+def parse_replication(output: str) -> Replication:
+    """lsyncd's configuration (`host = "…"` or `target = "host:/dir"` of its syncs) and its process lines."""
     text = " ".join(line.split("--", 1)[0] for line in file_texts(output))
     hosts = re.findall(r'\bhost\s*=\s*"([^"]+)"', text)
     hosts += [target.split(":", 1)[0] for target in re.findall(r'\btarget\s*=\s*"([^"]+:[^"]*)"', text)]
-    return sorted({host.split("@")[-1] for host in hosts})
+    running = any(line.startswith("process ") for line in output.splitlines())
+    return Replication(tuple(sorted({host.split("@")[-1] for host in hosts})), running)
 
 
 def parse_clamav_databases(output: str) -> dict[str, float]:

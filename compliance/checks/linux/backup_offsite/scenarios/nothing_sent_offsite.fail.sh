@@ -1,2 +1,2 @@
-systemctl disable -q --now lsyncd
+systemctl disable -q --now lsyncd; pkill -x lsyncd || true
 rm /etc/cron.d/dengbao-offsite
