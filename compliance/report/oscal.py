@@ -21,12 +21,13 @@ from trestle.oscal import catalog as oscal_catalog
 
 from compliance import __version__
 from compliance.catalog.catalog import Item
+from compliance.report.formats import OSCAL_CATALOG_FILE
 from compliance.report.load import StoredRun
 from compliance.results.records import ItemRecord
 from compliance.scan.coverage import covered_items
 
 NAMESPACE = "https://dengbao.example/ns/oscal"
-CATALOG_HREF = "gbt22239-2019-catalog.json"
+CATALOG_HREF = OSCAL_CATALOG_FILE  # the catalog document a run's assessment results import
 SATISFIED = ("pass", "waived")
 # Stable ids: the same run (and the same catalog) always yields the same uuids.
 ROOT_UUID = uuid.UUID("6b0f6f0e-6c49-4c55-9d5e-2f1c1c9d0b3a")

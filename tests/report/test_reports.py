@@ -115,3 +115,9 @@ def test_compare_command_on_two_real_runs(local_run, tmp_path, dengbao_cmd, repo
     document = json.loads(result.stdout)
     assert result.returncode == (1 if document["new_findings"] else 0)
     assert document["before"] == local_run.name and document["after"] == "second"
+
+
+def test_the_json_format_is_the_stored_results_read_back_through_the_records(local_run):
+    from compliance.report.formats import render_json
+
+    assert json.loads(render_json(load_run(local_run))) == json.loads((local_run / "results.json").read_text())
