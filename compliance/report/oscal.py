@@ -21,6 +21,7 @@ from trestle.oscal import catalog as oscal_catalog
 
 from compliance import __version__
 from compliance.catalog.catalog import Item
+from compliance.report.filters import compact
 from compliance.report.formats import OSCAL_CATALOG_FILE
 from compliance.report.load import StoredRun
 from compliance.results.records import ItemRecord
@@ -132,7 +133,7 @@ def assessment_results(run: StoredRun) -> ar.AssessmentResults:
                             description=f"probes: {', '.join(check.evidence) or '-'}",
                         )
                     ],
-                    remarks=f"observed: {check.observed}\nexpected: {check.expected}",
+                    remarks=f"observed: {compact(check.observed)}\nexpected: {compact(check.expected)}",
                 )
             )
     findings = []

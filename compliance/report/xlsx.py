@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from compliance.report.filters import rate, verdict_order, verdict_zh
+from compliance.report.filters import compact, rate, verdict_order, verdict_zh
 from compliance.report.load import StoredRun, clause_key
 from compliance.results.records import ItemRecord
 
@@ -54,7 +54,7 @@ def _header(sheet: Worksheet, columns: tuple[tuple[str, int], ...]) -> None:
 def _record(run: StoredRun, item: ItemRecord) -> str:
     lines = [item.reason_zh, item.reason_en]
     for check in run.item_checks(item):
-        lines.append(f"[{check.check}] observed {check.observed} · expected {check.expected}")
+        lines.append(f"[{check.check}] observed {compact(check.observed)} · expected {compact(check.expected)}")
     return "\n".join(lines)
 
 

@@ -121,3 +121,14 @@ def test_the_json_format_is_the_stored_results_read_back_through_the_records(loc
     from compliance.report.formats import render_json
 
     assert json.loads(render_json(load_run(local_run))) == json.loads((local_run / "results.json").read_text())
+
+
+def test_no_python_value_reaches_the_record_sheet_or_oscal(local_run):
+    """Observed and expected values are shown as JSON (true, null), never as Python's True or None."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(local_run / "record-sheet.xlsx")
+    cells = " ".join(str(c.value) for ws in sheet.worksheets for row in ws.iter_rows() for c in row if c.value)
+    oscal_text = (local_run / "oscal-assessment-results.json").read_text()
+    for text in (cells, oscal_text):
+        assert not re.search(r"\b(None|True|False)\b", text)
