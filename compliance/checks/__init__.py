@@ -139,10 +139,16 @@ def check(
     return register
 
 
-def all_checks() -> dict[str, Check]:
-    """Every check, after importing each unit's check.py once (`checks/<kind>/<name>/check.py`)."""
+@functools.cache
+def _import_units() -> None:
+    """Import each unit's check.py (`checks/<kind>/<name>/check.py`), which registers it; once per process."""
     for path in sorted(UNITS.glob("*/*/check.py")):
         importlib.import_module(f"{__name__}.{path.parent.parent.name}.{path.parent.name}.check")
+
+
+def all_checks() -> dict[str, Check]:
+    """Every check, in id order."""
+    _import_units()
     return dict(sorted(REGISTRY.items()))
 
 

@@ -11,6 +11,7 @@ editing another one's code.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable
@@ -54,11 +55,17 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-def all_kinds() -> dict[str, Kind]:
-    """Every kind, after importing each subpackage of this package once."""
+@functools.cache
+def _import_kinds() -> None:
+    """Import each subpackage of this package, which registers its kind; once per process."""
     for module in pkgutil.iter_modules(__path__):
         if module.ispkg:
             importlib.import_module(f"{__name__}.{module.name}")
+
+
+def all_kinds() -> dict[str, Kind]:
+    """Every kind, in name order."""
+    _import_kinds()
     return dict(sorted(REGISTRY.items()))
 
 

@@ -91,18 +91,19 @@ def evaluate_host(collected: Collected, settings: Settings | None) -> HostResult
     """One target's checks (those of its kind) and every catalog item its kind of evidence answers."""
     target = collected.target
     kind = kind_of(target.kind)
+    kind_checks = checks_of(kind.name)
     result = HostResult(
         target, collected.status, collected.error, collected.started, collected.seconds, collection=collected.collection
     )
     results: dict[str, CheckResult] = {}
     if collected.status == "collected" and collected.collection is not None and settings is not None:
         assert kind.facts is not None, f"{kind.name} has a collection but no facts"
-        result.checks = run_checks(kind.facts(collected.collection), settings, checks_of(kind.name))
+        result.checks = run_checks(kind.facts(collected.collection), settings, kind_checks)
         results = {r.check.id: r for r in result.checks}
     for item in covered_items(target.level):
         if kind.evidence not in item.evidence:
             continue
-        result.items.append(_host_item(target, kind, item, collected, results))
+        result.items.append(_host_item(target, kind, kind_checks, item, collected, results))
     return result
 
 
@@ -131,12 +132,13 @@ def not_collected(target: Target) -> HostResult:
 def _host_item(
     target: Target,
     kind: Kind,
+    kind_checks: dict[str, Check],
     item: Item,
     collected: Collected,
     results: dict[str, CheckResult],
 ) -> ItemResult:
     # The checks of this kind deciding the item (its level-3 twin's, for a level-2 item).
-    implementing = tuple(check_id for check_id in item.checks if check_id in checks_of(kind.name))
+    implementing = tuple(check_id for check_id in item.checks if check_id in kind_checks)
     if not implementing:
         zh, en = _guidance(item, (kind.evidence,))
         return ItemResult(target.name, target.kind, target.systems, item, Verdict.MANUAL, en, zh)
