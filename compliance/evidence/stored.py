@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from compliance.errors import BilingualError
 from compliance.evidence.signing import Ed25519PublicKey
 from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, sha256_file
 from compliance.evidence.verify import verify_run
-from compliance.kinds.collection import Collected, Collection, ProbeResult
+from compliance.kinds.collection import Collected, stored_collection
 from compliance.kinds.target import Target
 
 # Result schemas whose hosts and evidence this version can judge again; schema 2 called Linux hosts "host".
@@ -49,12 +48,6 @@ def _json(path: Path) -> Any:
         raise StoredRunError(f"{path}: cannot be read: {error}", f"{path}：无法读取：{error}") from error
 
 
-def _epoch(stamp: str | None) -> int:
-    if not stamp:
-        raise ValueError("no host clock")
-    return int(datetime.fromisoformat(stamp).timestamp())
-
-
 def _target(host: dict[str, Any], evidence: dict[str, Any] | None) -> Target:
     address = (evidence or {}).get("inventory_address")
     local = address == "@local"
@@ -74,11 +67,7 @@ def _collected(target: Target, evidence: dict[str, Any], where: Path) -> Collect
     collection = None
     if status == "collected":
         try:
-            probes = {
-                name: ProbeResult(name, str(body["command"]), str(body["output"]), int(body["exit_code"]))
-                for name, body in evidence["probes"].items()
-            }
-            collection = Collection(_epoch(evidence.get("host_clock_utc")), probes)
+            collection = stored_collection(evidence.get("host_clock_utc"), evidence["probes"])
         except (KeyError, TypeError, ValueError) as error:
             raise StoredRunError(
                 f"{where}: the evidence of {target.name} is incomplete ({type(error).__name__}: {error})",

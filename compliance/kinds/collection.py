@@ -9,7 +9,8 @@ of collection: its collection, or why there is none (unreachable, error).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from compliance.kinds.target import Target
@@ -43,6 +44,19 @@ class Collection:
 
     host_epoch: int
     probes: dict[str, ProbeResult]
+
+
+def stored_collection(host_clock_utc: str | None, probes: dict[str, Any]) -> Collection:
+    """A collection as evidence files and fixtures store it: the host's clock in UTC (ISO 8601), and
+    each probe's `command`, `output` and `exit_code`. Raises KeyError, TypeError or ValueError when
+    that shape is broken."""
+    if not host_clock_utc:
+        raise ValueError("no host clock")
+    results = {
+        name: ProbeResult(name, str(body["command"]), str(body["output"]), int(body["exit_code"]))
+        for name, body in probes.items()
+    }
+    return Collection(int(datetime.fromisoformat(host_clock_utc).timestamp()), results)
 
 
 @dataclass(frozen=True)

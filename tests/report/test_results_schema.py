@@ -8,7 +8,6 @@ collection must validate against it. No lab: the collection is a check unit's re
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 import jsonschema
@@ -16,7 +15,7 @@ import pytest
 
 from compliance.checks import all_checks
 from compliance.kinds import all_kinds
-from compliance.kinds.collection import Collected, Collection, ProbeResult
+from compliance.kinds.collection import Collected, stored_collection
 from compliance.kinds.target import Target
 from compliance.model.host_policy import policy_for_host
 from compliance.results.document import results_document
@@ -35,7 +34,7 @@ def schema() -> dict:
 @pytest.fixture(scope="module")
 def document(repo) -> dict:
     """results.json of a one-host run judged from the compliant host's recorded probes."""
-    probes: dict[str, ProbeResult] = {}
+    probes: dict[str, dict] = {}
     clock = None
     for check in all_checks().values():
         path = check.unit / "fixtures" / "compliant.pass.json"
@@ -43,11 +42,9 @@ def document(repo) -> dict:
             continue
         recorded = json.loads(path.read_text())
         clock = clock or recorded["host_clock_utc"]
-        for name, body in recorded["probes"].items():
-            probes[name] = ProbeResult(name, body["command"], body["output"], body["exit_code"])
+        probes |= recorded["probes"]
     target = Target("scan-ok", "linux", 3, "", ("his",), "ssh", {"ssh_hostname": "10.78.0.10"})
-    epoch = int(datetime.fromisoformat(clock).timestamp())
-    collected = Collected(target, "collected", Collection(epoch, probes), None, clock, 0.4)
+    collected = Collected(target, "collected", stored_collection(clock, probes), None, clock, 0.4)
     run = ScanRun(started=clock, finished=clock)
     run.hosts.append(evaluate_host(collected, policy_for_host(repo, target.name).settings))
     return results_document(run)

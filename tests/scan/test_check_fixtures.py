@@ -10,14 +10,13 @@ the proof on real hosts. These tests need no root and no lab and run in about a 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from compliance.checks import all_checks
 from compliance.kinds import kind_of
-from compliance.kinds.collection import Collection, ProbeResult
+from compliance.kinds.collection import Collection, stored_collection
 from compliance.model.host_policy import policy_for_host
 
 # The lab host a fixture came from is not in the model: it gets level 3 and no zone, as in the lab.
@@ -32,12 +31,8 @@ def fixtures() -> list[tuple[str, Path]]:
 
 def load(path: Path) -> tuple[Collection, str]:
     recorded = json.loads(path.read_text())
-    probes = {
-        name: ProbeResult(name, body["command"], body["output"], body["exit_code"])
-        for name, body in recorded["probes"].items()
-    }
-    epoch = int(datetime.fromisoformat(recorded["host_clock_utc"]).timestamp())
-    return Collection(epoch, probes), path.name.removesuffix(".json").rsplit(".", 1)[1]
+    verdict = path.name.removesuffix(".json").rsplit(".", 1)[1]
+    return stored_collection(recorded["host_clock_utc"], recorded["probes"]), verdict
 
 
 @pytest.fixture(scope="module")
