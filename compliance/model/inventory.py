@@ -281,7 +281,7 @@ def _build_model(raw: _Raw, result: Inventory) -> None:
                     f"主机 {host} 不属于任何 system_* 分组（每台主机至少属于一个定级对象）",
                 )
             )
-        levels = [result.systems[s]["level"] for s in systems if isinstance(result.systems.get(s), dict)]
+        levels = [result.systems[s].get("level") for s in systems if isinstance(result.systems.get(s), dict)]
         variables = raw.host_vars.get(host, (None, {}))[1]
         result.hosts[host] = Host(
             host,

@@ -148,6 +148,17 @@ def load_policies(directory: Path, root: Path | None) -> PolicySet:
         result.problems.extend(problems)
         if document is not None and not problems:
             result.policies[topic] = Policy(topic, document)
+    for path in sorted(directory.glob("*.yaml")):
+        result.problems.append(
+            Problem(
+                display_path(path, root),
+                1,
+                1,
+                "",
+                f"policy files end in .yml; rename it to {path.stem}.yml (a .yaml policy is never read)",
+                f"策略文件须以 .yml 结尾；请改名为 {path.stem}.yml（.yaml 文件不会被读取）",
+            )
+        )
     for topic in TOPICS:
         if topic not in present:
             shown = display_path(directory / f"{topic}.yml", root)

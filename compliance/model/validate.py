@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compliance.model.floors import floor_problems
 from compliance.model.inventory import Inventory, read_inventory
-from compliance.model.policies import INTERNET, PolicySet, load_policies, read_policy
+from compliance.model.policies import PolicySet, load_policies, read_policy
 from compliance.model.waivers import load_waivers
 from compliance.yamldoc.problems import Problem, display_path
 
@@ -40,7 +41,7 @@ def load_repository(root: Path) -> Repository:
         repository.inventories[directory.name] = inventory
         repository.problems.extend(inventory.problems)
         repository.problems.extend(cross_references(policies, inventory))
-    repository.problems.extend(access_rule_problems(policies))
+    repository.problems.extend(floor_problems(policies))
     repository.problems = sorted(set(repository.problems))
     return repository
 
@@ -71,25 +72,6 @@ def cross_references(policies: PolicySet, inventory: Inventory) -> list[Problem]
                     path,
                     f"host {host!r} is not in inventory {inventory.directory.name}",
                     f"主机 {host!r} 不在清单 {inventory.directory.name} 中",
-                )
-            )
-    return problems
-
-
-def access_rule_problems(policies: PolicySet) -> list[Problem]:
-    """Zones that must never reach the Internet have no rule that lets them."""
-    policy = policies.policies.get("access_rules")
-    if policy is None:
-        return []
-    denied = set(policy.settings["internet_denied_zones"])
-    problems = []
-    for index, rule in enumerate(policy.settings["rules"]):
-        if rule["to"] == INTERNET and rule["from"] in denied:
-            problems.append(
-                policy.document.problem(
-                    ("settings", "rules", index, "to"),
-                    f"zone {rule['from']!r} is in internet_denied_zones and may not reach the Internet",
-                    f"区域 {rule['from']!r} 属于禁止访问互联网的区域（internet_denied_zones），不得放行到互联网",
                 )
             )
     return problems

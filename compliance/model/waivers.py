@@ -10,6 +10,7 @@ to its real verdict.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -103,9 +104,28 @@ def load_waivers(root: Path, known: dict[str, set[str]] | None = None, today: da
     today = today or date.today()
     result = WaiverSet([], [], [])
     directory = root / WAIVER_DIR
-    for path in sorted(directory.glob("*.yml")) if directory.is_dir() else []:
-        _read_file(path, root, known, today, result)
+    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+        if path.suffix in (".yml", ".yaml") and path.is_file():
+            _read_file(path, root, known, today, result)
+        elif not _NOT_A_WAIVER.match(path.name) or path.is_dir():
+            result.problems.append(_not_read(path, root))
     return result
+
+
+_NOT_A_WAIVER = re.compile(r"^(README(\.[a-z]+)?|\.gitkeep)$")
+
+
+def _not_read(path: Path, root: Path) -> Problem:
+    """A file or folder in policies/waivers/ that would be skipped: refused, so no waiver is silently lost."""
+    what_en, what_zh = ("a folder", "子目录") if path.is_dir() else ("not a .yml or .yaml file", "不是 .yml/.yaml 文件")
+    return Problem(
+        display_path(path, root),
+        1,
+        1,
+        "",
+        f"{what_en}: waivers are read only from .yml files directly in policies/waivers/; move or remove it",
+        f"{what_zh}：只读取 policies/waivers/ 目录下的 .yml 文件；请移动或删除",
+    )
 
 
 def _read_file(path: Path, root: Path, known: dict[str, set[str]] | None, today: date, result: WaiverSet) -> None:
@@ -128,7 +148,7 @@ def _read_file(path: Path, root: Path, known: dict[str, set[str]] | None, today:
     seen: set[str] = set()
     for index, entry in enumerate(document.data["waivers"]):
         place = ("waivers", index)
-        found = _entry_problems(document, place, entry, catalog_ids, known, seen)
+        found = _entry_problems(document, place, entry, catalog_ids, known, seen, today)
         result.problems.extend(found)
         if found:
             continue
@@ -157,6 +177,7 @@ def _entry_problems(
     catalog_ids: set[str],
     known: dict[str, set[str]] | None,
     seen: set[str],
+    today: date,
 ) -> list[Problem]:
     problems = []
     if entry["id"] in seen:
@@ -185,6 +206,14 @@ def _entry_problems(
                         f"清单中没有该{_SCOPE_ZH[scope]}：{name}",
                     )
                 )
+    if entry["approved"] > today:
+        problems.append(
+            document.problem(
+                (*place, "approved"),
+                f"approved {entry['approved'].isoformat()} is in the future; a waiver is approved before it applies",
+                f"批准日期 {entry['approved'].isoformat()} 晚于今天；豁免须先批准后生效",
+            )
+        )
     if entry["expires"] <= entry["approved"]:
         problems.append(
             document.problem((*place, "expires"), "expires must come after approved", "过期日期须晚于批准日期")

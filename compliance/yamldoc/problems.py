@@ -35,7 +35,7 @@ def display_path(path: Path, root: Path | None) -> str:
     """The path as a reviewer reads it: relative to the repository when it is inside."""
     if root is not None:
         try:
-            return str(path.resolve().relative_to(root.resolve()))
+            return str(_resolved(path).relative_to(_resolved(root)))
         except ValueError:
             pass
     return str(path)
@@ -47,3 +47,11 @@ def field_name(path: tuple[object, ...]) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def _resolved(path: Path) -> Path:
+    """The real path; for a symbolic-link loop (which cannot be resolved) the absolute one."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()

@@ -1,0 +1,137 @@
+"""Floors a policy may not go below, beyond what a field's range can say: rules across fields.
+
+- access rules: a zone that must never reach the Internet has no rule that lets it;
+- admin roles (三权分立, 8.1.4.2 d), 8.1.5.1-3): no blanket `NOPASSWD: ALL`; only the
+  break-glass super administrator holds `ALL`; system, security and audit administrators
+  exist, each with a group of its own; only the audit administrator reads the audit logs,
+  and it shares no command with the administrators it audits.
+"""
+
+from __future__ import annotations
+
+from compliance.model.policies import INTERNET, Policy, PolicySet
+from compliance.yamldoc.problems import Problem
+
+REQUIRED_ROLES = ("system_admin", "security_admin", "audit_admin")
+MAY_HOLD_ALL = "super_admin"
+AUDITOR = "audit_admin"
+AUDITED = ("system_admin", "security_admin", "operator")
+
+
+def floor_problems(policies: PolicySet) -> list[Problem]:
+    return [*access_rule_problems(policies), *admin_role_problems(policies)]
+
+
+def access_rule_problems(policies: PolicySet) -> list[Problem]:
+    """Zones that must never reach the Internet have no rule that lets them."""
+    policy = policies.policies.get("access_rules")
+    if policy is None:
+        return []
+    denied = set(policy.settings["internet_denied_zones"])
+    problems = []
+    for index, rule in enumerate(policy.settings["rules"]):
+        if rule["to"] == INTERNET and rule["from"] in denied:
+            problems.append(
+                policy.document.problem(
+                    ("settings", "rules", index, "to"),
+                    f"zone {rule['from']} is in internet_denied_zones and may not reach the Internet",
+                    f"区域 {rule['from']} 属于禁止访问互联网的区域（internet_denied_zones），不得放行到互联网",
+                )
+            )
+    return problems
+
+
+def _holds_all(commands: list[str]) -> bool:
+    return any(command.split()[0] == "ALL" or command.rstrip().endswith(" ALL") for command in commands)
+
+
+def admin_role_problems(policies: PolicySet) -> list[Problem]:
+    policy = policies.policies.get("admin_roles")
+    if policy is None:
+        return []
+    roles = policy.settings["roles"]
+    problems = [*_missing_roles(policy, roles), *_shared_groups(policy, roles)]
+    for name, role in roles.items():
+        at = ("settings", "roles", name)
+        commands = role["sudo_commands"]
+        if _holds_all(commands) and role["nopasswd"] and policy.settings["forbid_nopasswd_all"]:
+            problems.append(
+                policy.document.problem(
+                    (*at, "nopasswd"),
+                    f"role {name} would get a blanket NOPASSWD: ALL; a password is required for ALL",
+                    f"角色 {name} 将获得 NOPASSWD: ALL；执行全部命令必须输入密码",
+                )
+            )
+        if _holds_all(commands) and name != MAY_HOLD_ALL:
+            problems.append(
+                policy.document.problem(
+                    (*at, "sudo_commands"),
+                    f"only {MAY_HOLD_ALL} may run ALL commands; give {name} the commands its duty needs",
+                    f"只有 {MAY_HOLD_ALL} 可执行全部命令（ALL）；请只授予 {name} 履职所需的命令",
+                )
+            )
+        if role["read_audit_logs"] and name != AUDITOR:
+            problems.append(
+                policy.document.problem(
+                    (*at, "read_audit_logs"),
+                    f"only {AUDITOR} reads the audit logs; {name} would read the record of its own actions",
+                    f"只有 {AUDITOR} 可读取审计日志；{name} 不应查看记录其自身操作的日志",
+                )
+            )
+    auditor = roles.get(AUDITOR)
+    if auditor is not None:
+        problems.extend(_auditor_problems(policy, roles, auditor))
+    return problems
+
+
+def _missing_roles(policy: Policy, roles: dict) -> list[Problem]:
+    missing = [name for name in REQUIRED_ROLES if name not in roles]
+    if not missing:
+        return []
+    return [
+        policy.document.problem(
+            ("settings", "roles"),
+            f"separation of duties needs the roles {', '.join(REQUIRED_ROLES)}; missing: {', '.join(missing)}",
+            f"三权分立需要系统管理员、安全管理员、审计管理员角色；缺少：{', '.join(missing)}",
+        )
+    ]
+
+
+def _shared_groups(policy: Policy, roles: dict) -> list[Problem]:
+    problems = []
+    first: dict[str, str] = {}
+    for name, role in roles.items():
+        group = role["group"]
+        if group in first:
+            problems.append(
+                policy.document.problem(
+                    ("settings", "roles", name, "group"),
+                    f"roles {first[group]} and {name} share the group {group}; each role needs its own group",
+                    f"角色 {first[group]} 与 {name} 共用用户组 {group}；每个角色须有独立的用户组",
+                )
+            )
+        first.setdefault(group, name)
+    return problems
+
+
+def _auditor_problems(policy: Policy, roles: dict, auditor: dict) -> list[Problem]:
+    problems = []
+    if not auditor["read_audit_logs"]:
+        problems.append(
+            policy.document.problem(
+                ("settings", "roles", AUDITOR, "read_audit_logs"),
+                f"{AUDITOR} must read the audit logs (read_audit_logs: true)",
+                f"{AUDITOR} 须能读取审计日志（read_audit_logs: true）",
+            )
+        )
+    for index, command in enumerate(auditor["sudo_commands"]):
+        holders = [name for name in AUDITED if command in roles.get(name, {}).get("sudo_commands", [])]
+        if holders:
+            problems.append(
+                policy.document.problem(
+                    ("settings", "roles", AUDITOR, "sudo_commands", index),
+                    f"{command} is granted to {AUDITOR} and to {', '.join(holders)}, whom it audits",
+                    f"命令 {command} 同时授予了 {AUDITOR} 和被审计的 {', '.join(holders)}",
+                )
+            )
+    return problems

@@ -1,0 +1,67 @@
+"""Value formats a schema can ask for with `check_with`: a five-field cron line, a host address.
+
+Each returns None when the value is well formed, else (English, Chinese) saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+CRON_FIELDS = (  # name (en, zh), lowest, highest, names accepted in place of numbers
+    ("minute", "分钟", 0, 59, ()),
+    ("hour", "小时", 0, 23, ()),
+    ("day of month", "日", 1, 31, ()),
+    ("month", "月", 1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
+    ("day of week", "星期", 0, 7, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
+)
+CRON_PART = re.compile(r"^(\*|[0-9a-z]+(-[0-9a-z]+)?)(/[0-9]+)?$")
+DOTTED_QUAD = re.compile(r"^[0-9]+(\.[0-9]+){3}$")
+
+
+def cron_problem(value: str) -> tuple[str, str] | None:
+    """`'30 2 * * *'` is fine; `'99 99 99 99 99'` names the first field out of range."""
+    fields = value.split()
+    if len(fields) != len(CRON_FIELDS):
+        return (
+            f"a cron schedule has five fields (minute hour day month weekday), this has {len(fields)}",
+            f"cron 表达式应有五段（分 时 日 月 周），此处为 {len(fields)} 段",
+        )
+    for text, (name_en, name_zh, low, high, names) in zip(fields, CRON_FIELDS, strict=True):
+        for part in text.lower().split(","):
+            match = CRON_PART.match(part)
+            if not match:
+                return (f"{name_en} field {text!r} is not cron syntax", f"{name_zh}字段“{text}”不是 cron 语法")
+            base = match.group(1)
+            if base == "*":
+                continue
+            for bound in base.split("-"):
+                number = names.index(bound) + (1 if name_en == "month" else 0) if bound in names else None
+                if number is None and not bound.isdigit():
+                    return (f"{name_en} field {text!r}: {bound!r} is not a value", f"{name_zh}字段“{text}”取值无效")
+                number = int(bound) if number is None else number
+                if not low <= number <= high:
+                    return (
+                        f"{name_en} {number} is out of range {low}-{high}",
+                        f"{name_zh}取值 {number} 超出范围 {low}-{high}",
+                    )
+    return None
+
+
+def host_address_problem(value: str) -> tuple[str, str] | None:
+    """A host name, or an IPv4/IPv6 address that exists (`999.999.999.999` does not)."""
+    if DOTTED_QUAD.match(value):
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            return (
+                f"{value} is not an IPv4 address (each part is 0-255)",
+                f"{value} 不是合法的 IPv4 地址（每段须为 0-255）",
+            )
+        return None
+    if ":" in value:
+        try:
+            ipaddress.IPv6Address(value)
+        except ValueError:
+            return (f"{value} is not an IPv6 address", f"{value} 不是合法的 IPv6 地址")
+    return None
