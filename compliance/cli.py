@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from compliance import __version__
-from compliance.commands import EXIT_USAGE
+from compliance.commands import EXIT_USAGE, usage_error
 from compliance.commands import catalog as catalog_cli
 from compliance.commands import checks as checks_cli
 from compliance.commands import evidence as evidence_cli
@@ -14,21 +13,23 @@ from compliance.commands import lab as lab_cli
 from compliance.commands import model as model_cli
 from compliance.commands import report as report_cli
 from compliance.commands import scan as scan_cli
+from compliance.commands.arguments import BilingualParser
+from compliance.errors import BilingualError
 from compliance.lab.errors import LabError
 from compliance.yamldoc.problems import ModelError
 
 EXIT_FAILED = 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> BilingualParser:
+    parser = BilingualParser(
         prog="dengbao",
         description=(
             "Hospital infrastructure-as-code and GB/T 22239-2019 compliance / 医院基础设施即代码与等保 2.0 合规工具"
         ),
     )
     parser.add_argument("--version", action="version", version=f"dengbao {__version__}")
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=BilingualParser)
     lab_cli.add_parser(subparsers)
     model_cli.add_parsers(subparsers)
     catalog_cli.add_parser(subparsers)
@@ -64,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as error:
         print(error.problem.render(), file=sys.stderr)
         return EXIT_USAGE
+    except BilingualError as error:
+        return usage_error(error.english, error.chinese)
     except KeyboardInterrupt:
         return 130
     return EXIT_USAGE

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+REPO_VARIABLE = "DENGBAO_REPO"
+NO_CHECKOUT = (
+    f"no repository checkout here or above (ansible.cfg and pyproject.toml): run inside one, or set {REPO_VARIABLE}",
+    f"当前目录及其上级中没有仓库（ansible.cfg 与 pyproject.toml）：请在仓库内运行，或设置 {REPO_VARIABLE}",
+)
+
+
+def is_checkout(directory: Path) -> bool:
+    return (directory / "ansible.cfg").is_file() and (directory / "pyproject.toml").is_file()
 
 
 def project_root(start: Path | None = None) -> Path | None:
-    """The nearest directory holding both `ansible.cfg` and `pyproject.toml`: the checkout's root.
+    """The checkout whose model applies: the nearest directory above `start` (the current
+    directory) holding both `ansible.cfg` and `pyproject.toml`, else the one `$DENGBAO_REPO` names.
 
-    Searched upwards from `start` (the current directory), then from this package's own
-    location, which is inside the checkout for the usual editable install.
+    Never the checkout the package happens to be installed from: run outside a checkout, a
+    command would otherwise judge hosts by another hospital's (or another branch's) policies.
     """
-    candidates = [(start or Path.cwd()).resolve(), Path(__file__).resolve().parent]
-    for origin in candidates:
-        for directory in (origin, *origin.parents):
-            if (directory / "ansible.cfg").is_file() and (directory / "pyproject.toml").is_file():
-                return directory
+    origin = (start or Path.cwd()).resolve()
+    for directory in (origin, *origin.parents):
+        if is_checkout(directory):
+            return directory
+    named = os.environ.get(REPO_VARIABLE)
+    if named and is_checkout(Path(named)):
+        return Path(named).resolve()
     return None

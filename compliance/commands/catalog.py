@@ -7,6 +7,7 @@ import json
 import unicodedata
 
 from compliance.catalog.catalog import catalog_metadata
+from compliance.commands import usage_error
 from compliance.scan.coverage import covered_items
 
 
@@ -30,6 +31,11 @@ def run(args: argparse.Namespace) -> int:
     if args.category:
         prefix = args.category.rstrip(".") + "."
         items = tuple(i for i in items if i.id.startswith(prefix) or (i.control_point_id + ".").startswith(prefix))
+        if not items:
+            return usage_error(
+                f"--category {args.category}: no item of level {args.level} is in it (for example 8.1.4 or 8.1.4.1)",
+                f"--category {args.category}：第{'二三'[args.level - 2]}级没有该类别的测评项（例如 8.1.4 或 8.1.4.1）",
+            )
     meta = catalog_metadata()
     if args.format == "json":
         print(

@@ -9,8 +9,9 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from compliance.commands import usage_error
 from compliance.model.validate import load_repository, validate_paths
-from compliance.project import project_root
+from compliance.project import NO_CHECKOUT, project_root
 from compliance.yamldoc.problems import Problem
 
 EXIT_VALID, EXIT_INVALID = 0, 2
@@ -38,8 +39,7 @@ def run_validate(args: argparse.Namespace) -> int:
     root = project_root()
     paths = args.paths or ([root] if root else [])
     if not paths:
-        print("错误：找不到仓库根目录，请指定路径 / error: no repository found; name a path", file=sys.stderr)
-        return EXIT_INVALID
+        return usage_error(*NO_CHECKOUT)
     problems = validate_paths(paths, root)
     if problems:
         report(problems)
@@ -51,8 +51,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_inventory(args: argparse.Namespace) -> int:
     root = project_root()
     if root is None:
-        print("错误：找不到仓库根目录 / error: no repository found", file=sys.stderr)
-        return EXIT_INVALID
+        return usage_error(*NO_CHECKOUT)
     repository = load_repository(root)
     if not repository.valid:
         report(repository.problems)
@@ -60,10 +59,9 @@ def run_inventory(args: argparse.Namespace) -> int:
     inventory = repository.inventories.get(args.inventory)
     if inventory is None:
         names = ", ".join(sorted(repository.inventories))
-        print(
-            f"错误：没有清单 {args.inventory} / error: no inventory {args.inventory!r}; have: {names}", file=sys.stderr
+        return usage_error(
+            f"-i {args.inventory}: no such inventory; have: {names}", f"没有清单 {args.inventory}；现有：{names}"
         )
-        return EXIT_INVALID
     if args.format == "json":
         print(
             json.dumps(

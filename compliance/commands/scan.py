@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from compliance.commands import EXIT_USAGE, documented_command, usage_error
+from compliance.commands.arguments import positive_integer, positive_number, writable_new_directory
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
 from compliance.evidence.store import default_run_dir, write_run
@@ -33,7 +34,7 @@ from compliance.kinds.target import Target
 from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
 from compliance.model.validate import known_names
 from compliance.model.waivers import load_waivers
-from compliance.project import project_root
+from compliance.project import NO_CHECKOUT, project_root
 from compliance.report.formats import REPORT_FORMATS, ReportError, parse_formats, render_into_run
 from compliance.results.model import ScanRun, is_finding
 from compliance.results.summary import OVERALL, format_rate, summarise
@@ -57,8 +58,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     scan.add_argument("--system", help="only hosts of this system (定级对象), e.g. his")
     scan.add_argument("--level", type=int, choices=[2, 3], help="only hosts of this level; for this machine: its level")
     scan.add_argument("-o", "--output", type=Path, help="run directory (default: reports/<UTC time>/)")
-    scan.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="hosts collected at once")
-    scan.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per host, connect included")
+    scan.add_argument("--workers", type=positive_integer, default=DEFAULT_WORKERS, help="hosts collected at once")
+    scan.add_argument(
+        "--timeout", type=positive_number, default=DEFAULT_TIMEOUT, help="seconds per host, connect included"
+    )
     scan.add_argument("--no-progress", action="store_true", help="no progress bar")
     scan.add_argument(
         "--sign-key",
@@ -89,11 +92,9 @@ def _inventory_path(root: Path, name: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     root = project_root()
     if root is None:
-        return usage_error(
-            "no repository checkout found (policies/ and inventory/)", "找不到仓库（policies/ 与 inventory/）"
-        )
-    if args.workers < 1 or args.timeout <= 0:
-        return usage_error("--workers and --timeout must be positive", "--workers 与 --timeout 须为正数")
+        return usage_error(*NO_CHECKOUT)
+    directory = args.output or default_run_dir(root)
+    writable_new_directory(directory, "--output")
     try:
         listing = start_listing(_inventory_path(root, args.inventory)) if args.inventory else None
     except TargetError as error:
@@ -174,7 +175,6 @@ def run(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 on_host=advance,
             )
-    directory = args.output or default_run_dir(root)
     text = render_summary(result, directory, html_report="html" in formats)
     redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])
     try:

@@ -13,8 +13,10 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
+import sys
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -135,6 +137,18 @@ SCAN_VARIABLES = (
 DYNAMIC_INVENTORY = re.compile(rb"^plugin\s*:", re.MULTILINE)
 
 
+def ansible_tool(name: str) -> str:
+    """An Ansible command of the environment running this one (its venv's bin/), else from PATH."""
+    beside = shutil.which(name, path=str(Path(sys.executable).parent))
+    found = beside or shutil.which(name)
+    if found is None:
+        raise TargetError(
+            f"{name} is not installed beside {sys.executable} nor on PATH; install ansible-core",
+            f"找不到 {name}（既不在 {Path(sys.executable).parent} 也不在 PATH 中）；请安装 ansible-core",
+        )
+    return found
+
+
 class Listing:
     """`ansible-inventory --list` for one inventory: started in the background, or served
     from the cache when the inventory is static files whose bytes (with `ansible.cfg`, the
@@ -150,7 +164,7 @@ class Listing:
             self.cached = None if found is cache.MISSING else found
         if self.cached is None:
             self.process = subprocess.Popen(
-                ["ansible-inventory", "-i", str(inventory), "--list"],
+                [ansible_tool("ansible-inventory"), "-i", str(inventory), "--list"],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -169,6 +183,11 @@ class Listing:
                 f"{self.inventory}：ansible-inventory 无法读取该清单：{message}",
             )
         reduced = _reduce(json.loads(stdout))
+        if not reduced:
+            raise TargetError(
+                f"{self.inventory}: no hosts in it; is it an Ansible inventory (YAML or INI, or a folder of them)?",
+                f"{self.inventory}：其中没有主机；这是 Ansible 清单吗（YAML、INI 或其目录）？",
+            )
         if self.key is not None:
             cache.store("inventory", self.key, reduced)
         return reduced
