@@ -27,8 +27,9 @@ from compliance.commands import EXIT_USAGE, documented_command, usage_error
 from compliance.commands.arguments import positive_integer, positive_number, writable_new_directory
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
-from compliance.evidence.store import default_run_dir, write_run
+from compliance.evidence.store import default_run_dir, group_id, write_run
 from compliance.evidence.stored import StoredRunError, load_stored_evidence
+from compliance.evidence.trust import Trust
 from compliance.kinds.collection import Collected
 from compliance.kinds.target import Target
 from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
@@ -107,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
             "the model does not validate; run `dengbao validate`", "模型校验未通过，请运行 dengbao validate"
         )
     evidence_policy = model.policies.effective(STRICTEST_LEVEL, "")["evidence"]
+    group_id(evidence_policy["evidence_group"])  # a reader group that does not exist stops the scan before it starts
     try:
         formats = parse_formats(args.report)
         key = load_private_key(args.sign_key)
@@ -137,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
                 "--from-run 评判已存储的结果，不能与 -i 同用",
             )
         try:
-            stored = load_stored_evidence(args.from_run)
+            stored = load_stored_evidence(args.from_run, Trust.from_policy(evidence_policy))
         except StoredRunError as error:
             return usage_error(error.english, error.chinese)
         targets = select([_as_modelled(t, model_hosts) for t in stored.targets], args.limit, args.system, args.level)
@@ -178,7 +180,16 @@ def run(args: argparse.Namespace) -> int:
     text = render_summary(result, directory, html_report="html" in formats)
     redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])
     try:
-        write_run(result, directory, text, root, redactor, key, lambda run_dir: render_into_run(run_dir, formats))
+        write_run(
+            result,
+            directory,
+            text,
+            root,
+            redactor,
+            key,
+            lambda run_dir: render_into_run(run_dir, formats),
+            group=evidence_policy["evidence_group"],
+        )
     except FileExistsError:
         return usage_error(
             f"{directory} exists already; choose another --output", f"{directory} 已存在，请另选输出目录"

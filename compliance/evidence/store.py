@@ -19,6 +19,7 @@ Everything stored passes through the redactor first. Once sealed, files are made
 from __future__ import annotations
 
 import getpass
+import grp
 import hashlib
 import json
 import os
@@ -31,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from compliance import __version__
+from compliance.errors import BilingualError
 from compliance.evidence.redact import Redactor
-from compliance.evidence.signing import Ed25519PrivateKey, sign
+from compliance.evidence.signing import Ed25519PrivateKey, fingerprint, sign
 from compliance.kinds import kind_of
 from compliance.results.document import evidence_file, results_document
 from compliance.results.model import HostResult, ScanRun
@@ -46,6 +48,10 @@ SEAL = (MANIFEST, SIGNATURE)  # the files that seal a run, not listed in its man
 MANIFEST_SCHEMA = "dengbao-evidence-manifest/1"
 EVIDENCE_SCHEMA = "dengbao-host-evidence/1"
 PROVENANCE_SCHEMA = "dengbao-provenance/1"
+
+
+class EvidenceError(BilingualError):
+    """Evidence cannot be stored as the policy says (for example its reader group does not exist)."""
 
 
 def default_run_dir(root: Path) -> Path:
@@ -161,7 +167,7 @@ def previous_run(directory: Path) -> Path | None:
     return max(sealed)[2] if sealed else None
 
 
-def manifest_document(directory: Path) -> dict[str, Any]:
+def manifest_document(directory: Path, signed_by: str | None = None) -> dict[str, Any]:
     files = {}
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         name = path.relative_to(directory).as_posix()
@@ -174,21 +180,46 @@ def manifest_document(directory: Path) -> dict[str, Any]:
         "sealed": datetime.now(UTC).isoformat(timespec="microseconds"),
         "hash_algorithm": "sha256",
         "previous": None if before is None else {"run": before.name, "manifest_sha256": sha256_file(before / MANIFEST)},
+        "signed_by": signed_by,  # the key's fingerprint: a signature removed later is a finding
         "files": files,
     }
 
 
-def seal(directory: Path, key: Ed25519PrivateKey | None) -> dict[str, Any]:
-    """Write the manifest (and signature), then make every file of the run read-only."""
-    manifest = manifest_document(directory)
+def seal(directory: Path, key: Ed25519PrivateKey | None, group: str | None = None) -> dict[str, Any]:
+    """Write the manifest (and signature), then make the run read-only and private to its owner and group."""
+    signer = fingerprint(key.public_key()) if key is not None else None
+    manifest = manifest_document(directory, signer)
     body = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode()
     (directory / MANIFEST).write_bytes(body)
     if key is not None:
         _write_json(directory / SIGNATURE, sign(key, body))
-    for path in directory.rglob("*"):
-        if path.is_file():
-            path.chmod(0o444)
+    make_private(directory, group)
     return manifest
+
+
+def group_id(group: str | None) -> int | None:
+    """The id of the group that may read runs; a group named in the policy must exist."""
+    if group is None:
+        return None
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise EvidenceError(
+            f"policies/evidence.yml: evidence_group {group} does not exist on this machine; create it or set null",
+            f"policies/evidence.yml：本机不存在用户组 {group}（evidence_group）；请创建或设为 null",
+        ) from None
+
+
+def make_private(directory: Path, group: str | None) -> None:
+    """Files 0440 and folders 0750 (0400 and 0700 without a group): the owner and the auditors read them."""
+    gid = group_id(group)
+    file_mode, folder_mode = (0o440, 0o750) if gid is not None else (0o400, 0o700)
+    for path in [directory, *directory.rglob("*")]:
+        if path.is_symlink():
+            continue
+        if gid is not None:
+            os.chown(path, -1, gid)
+        path.chmod(folder_mode if path.is_dir() else file_mode)
 
 
 def write_run(
@@ -199,9 +230,15 @@ def write_run(
     redactor: Redactor,
     key: Ed25519PrivateKey | None = None,
     render_reports: Callable[[Path], None] | None = None,
+    group: str | None = None,
 ) -> dict[str, Any]:
-    """Store the run, render its reports from what was stored, and seal it. Returns the manifest."""
-    directory.mkdir(parents=True, exist_ok=False)
+    """Store the run, render its reports from what was stored, and seal it. Returns the manifest.
+
+    The directory is made owner-only before anything is written into it, so no other local user
+    reads a run while it is being written; sealing then opens it to the evidence group."""
+    group_id(group)  # before anything is written: a missing group stops the run here
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, exist_ok=False)
     _write_json(directory / RESULTS, redactor.document(results_document(run)))
     for host in run.hosts:
         if host.collection is not None or host.status in ("unreachable", "error"):
@@ -210,7 +247,7 @@ def write_run(
     _write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
     if render_reports is not None:
         render_reports(directory)
-    manifest = seal(directory, key)
+    manifest = seal(directory, key, group)
     if root is not None and directory.parent == root / "reports":
         latest = directory.parent / "latest"
         temporary = directory.parent / f".latest-{os.getpid()}"

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from compliance.errors import BilingualError
-from compliance.evidence.signing import Ed25519PublicKey
 from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, sha256_file
+from compliance.evidence.trust import Trust
 from compliance.evidence.verify import verify_run
 from compliance.kinds.collection import Collected, stored_collection
 from compliance.kinds.target import Target
@@ -83,14 +83,15 @@ def _collected(target: Target, evidence: dict[str, Any], where: Path) -> Collect
     )
 
 
-def load_stored_evidence(directory: Path, trusted: list[Ed25519PublicKey] | None = None) -> StoredEvidence:
-    """Verify a sealed run, then read its targets and collections; raises StoredRunError."""
+def load_stored_evidence(directory: Path, trust: Trust | None = None) -> StoredEvidence:
+    """Verify a sealed run (against `trust`: the hospital's keys), then read its targets and
+    collections; raises StoredRunError."""
     if not (directory / RESULTS).is_file() or not (directory / MANIFEST).is_file():
         raise StoredRunError(
             f"{directory} is not a sealed run directory (needs {RESULTS} and {MANIFEST})",
             f"{directory} 不是已封存的扫描结果目录（需要 {RESULTS} 与 {MANIFEST}）",
         )
-    verification = verify_run(directory, trusted=trusted)
+    verification = verify_run(directory, trust=trust)
     if not verification.intact:
         first, count = verification.findings[0], len(verification.findings)
         raise StoredRunError(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.errors import BilingualError
-from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, SIGNATURE
+from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS
 from compliance.results.document import SCHEMA
 from compliance.results.records import CheckRecord, HostRecord, ItemRecord, RecordError, ResultsRecord
 
@@ -52,7 +52,7 @@ class StoredRun:
     evidence: dict[str, dict[str, Any]]  # host name → its evidence document
     provenance: dict[str, Any]
     manifest: dict[str, Any] | None
-    signature: dict[str, Any] | None
+    verified_signer: str | None = None  # set once `dengbao evidence verify` logic accepted the signature
 
     @property
     def name(self) -> str:
@@ -98,9 +98,12 @@ class StoredRun:
 
 def _json(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ReportError(f"{path}: cannot be read: {error}", f"{path}：无法读取：{error}") from error
+        raise ReportError(f"{path}: cannot be read as JSON: {error}", f"{path}：无法作为 JSON 读取：{error}") from error
+    if not isinstance(document, dict):
+        raise ReportError(f"{path}: expected a JSON object", f"{path}：应为 JSON 对象")
+    return document
 
 
 def load_run(directory: Path) -> StoredRun:
@@ -124,5 +127,4 @@ def load_run(directory: Path) -> StoredRun:
             evidence[host.name] = _json(directory / host.evidence_file)
     provenance = _json(directory / PROVENANCE) if (directory / PROVENANCE).is_file() else {}
     manifest = _json(directory / MANIFEST) if (directory / MANIFEST).is_file() else None
-    signature = _json(directory / SIGNATURE) if (directory / SIGNATURE).is_file() else None
-    return StoredRun(directory, results, evidence, provenance, manifest, signature)
+    return StoredRun(directory, results, evidence, provenance, manifest)
