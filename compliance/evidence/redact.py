@@ -18,7 +18,13 @@ from typing import Any
 
 MARK = "[已脱敏 redacted: {}]"
 SECRET_VALUE = r"(?!\[已脱敏)(?:\"[^\"]*\"|'[^']*'|[^\s,;]+)"
-SECRET_KEYS = r"password|passwd|passphrase|pwd|secret|token|api[_-]?key|bindpw|credentials?|auth[_-]?key"
+SECRET_KEYS = (
+    r"password|passwd|passphrase|pwd|_pass|secret|token|api[_-]?key|access[_-]?key|bindpw|rootpw|authtok"
+    r"|credentials?|auth[_-]?key"
+)
+# A key that ends in one of those words: `PGPASSWORD`, `DB_PASSWORD`, `MYSQL_PWD`, `ldap_default_authtok`,
+# `aws_secret_access_key`; not `password_max_age_days` nor `PasswordAuthentication`.
+SECRET_NAME = rf"(?<![A-Za-z0-9_])[A-Za-z0-9_]*(?:{SECRET_KEYS})(?![A-Za-z0-9_])"
 
 # Resident ID (GB 11643): 6-digit region, birth date, 3-digit sequence, check character.
 RESIDENT_ID = re.compile(
@@ -72,18 +78,65 @@ BUILT_IN: tuple[Rule, ...] = (
     ),
     Rule(
         "secret",
-        # `--password=x`, `bindpw = x`; not words like `PasswordAuthentication`.
+        # `--password=x`, `bindpw = x`, `PGPASSWORD=x`, `export DB_PASSWORD='x'`; not `PasswordAuthentication`.
+        re.compile(rf"(?P<keep>{SECRET_NAME}\s*=\s*){SECRET_VALUE}", re.IGNORECASE),
+        _value_only,
+    ),
+    Rule(
+        "secret",
+        # `token: x` at the start of a line or of a `path:` line (YAML); not a file name such as
+        # `common-password:` nor a PAM `password` stack line.
         re.compile(
-            rf"(?P<keep>(?<![A-Za-z0-9_])(?:{SECRET_KEYS})(?![A-Za-z0-9_])\s*=\s*){SECRET_VALUE}",
-            re.IGNORECASE,
+            rf"(?P<keep>(?:^|(?<=[\s:]))[A-Za-z0-9_]*(?:{SECRET_KEYS}):[ \t]+){SECRET_VALUE}",
+            re.IGNORECASE | re.MULTILINE,
         ),
         _value_only,
     ),
     Rule(
         "secret",
-        # `token: x` at the start of a line or of a `path:` line; not a file name such as
-        # `common-password:` nor a PAM `password` stack line.
-        re.compile(rf"(?P<keep>(?:^|(?<=[\s:]))(?:{SECRET_KEYS}):[ \t]+){SECRET_VALUE}", re.IGNORECASE | re.MULTILINE),
+        # JSON: `"db_password": "x"`.
+        re.compile(rf'(?P<keep>"[A-Za-z0-9_]*(?:{SECRET_KEYS})"\s*:\s*)"[^"]*"', re.IGNORECASE),
+        _value_only,
+    ),
+    Rule(
+        "secret",
+        # A keyword and its value separated by blanks, as nslcd.conf, slapd.conf and ldap.conf write them.
+        re.compile(
+            r"(?P<keep>(?:^|(?<=:))[ \t]*(?:bindpw|rootpw|ldap_default_authtok)[ \t]+)(?![=:])\S+", re.MULTILINE
+        ),
+        _value_only,
+    ),
+    Rule(
+        "password option",
+        # `mysql -pSECRET`, `mysqldump -uroot -pSECRET`: the password glued to -p.
+        re.compile(
+            r"(?P<keep>\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump|mariadb-admin)\b[^\n]*?"
+            r"\s-p)(?!\s)[^\s;|&]+"
+        ),
+        _value_only,
+    ),
+    Rule(
+        "password option",
+        # `sshpass -p SECRET ssh …`
+        re.compile(r"(?P<keep>\bsshpass\b(?:\s+-[a-oq-zA-Z]\S*)*\s+-p\s*)[^\s;|&]+"),
+        _value_only,
+    ),
+    Rule(
+        "password option",
+        # `curl -u user:SECRET`, `curl --user=user:SECRET`, `wget --password SECRET` is handled above.
+        re.compile(r"(?P<keep>\b(?:curl|wget)\b[^\n]*?\s(?:-u|--user)[\s=]*['\"]?[^\s:'\"]+:)[^\s'\"@]+"),
+        _value_only,
+    ),
+    Rule(
+        "authorization header",
+        re.compile(r"(?P<keep>\bAuthorization:\s*(?:Bearer|Basic|Token|Digest)\s+)[^\s'\"]+", re.IGNORECASE),
+        _value_only,
+    ),
+    Rule("cloud access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"), _whole),
+    Rule(
+        "secret",
+        # SQL: `IDENTIFIED BY 'x'`.
+        re.compile(r"(?P<keep>\bidentified\s+by\s+)(?:'[^']*'|\"[^\"]*\")", re.IGNORECASE),
         _value_only,
     ),
     Rule("resident ID number", RESIDENT_ID, _resident_id),

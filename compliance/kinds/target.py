@@ -16,7 +16,7 @@ class Target:
     zone: str
     systems: tuple[str, ...]
     connection: str  # "@local" or "ssh"
-    data: dict[str, Any] = field(default_factory=dict, compare=False)
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # may hold a become password
 
     @property
     def collectable(self) -> bool:

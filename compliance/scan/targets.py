@@ -26,6 +26,7 @@ from compliance.errors import BilingualError
 from compliance.kinds.target import Target
 from compliance.model.host_policy import STRICTEST_LEVEL
 from compliance.project import project_root
+from compliance.scan.vault import VaultError, reveal
 
 WINDOWS_OSES = {"windows", "windows_server"}
 NETWORK_DEVICES = {"switch", "router", "firewall"}
@@ -91,6 +92,13 @@ def connection_data(name: str, variables: dict[str, Any]) -> tuple[str, dict[str
     user = str(variables.get("ansible_user", "root"))
     if variables.get("ansible_become") or user != "root":
         data["_sudo"] = True
+        for key in BECOME_PASSWORDS:
+            if key in variables:
+                try:
+                    data["_sudo_password"] = reveal(name, key, variables[key])
+                except VaultError as error:
+                    raise TargetError(error.english, error.chinese) from error
+                break
     return "ssh", data
 
 
@@ -128,12 +136,15 @@ SCAN_VARIABLES = (
     "ansible_ssh_common_args",
     "ansible_ssh_extra_args",
     "ansible_become",
+    "ansible_become_password",
+    "ansible_become_pass",
     "dengbao_level",
     "dengbao_zone",
     "dengbao_systems",
     "dengbao_os",
     "dengbao_device",
 )
+BECOME_PASSWORDS = ("ansible_become_password", "ansible_become_pass")  # never cached: see Listing
 DYNAMIC_INVENTORY = re.compile(rb"^plugin\s*:", re.MULTILINE)
 
 
@@ -183,12 +194,13 @@ class Listing:
                 f"{self.inventory}：ansible-inventory 无法读取该清单：{message}",
             )
         reduced = _reduce(json.loads(stdout))
+        holds_secrets = any(key in variables for variables in reduced.values() for key in BECOME_PASSWORDS)
         if not reduced:
             raise TargetError(
                 f"{self.inventory}: no hosts in it; is it an Ansible inventory (YAML or INI, or a folder of them)?",
                 f"{self.inventory}：其中没有主机；这是 Ansible 清单吗（YAML、INI 或其目录）？",
             )
-        if self.key is not None:
+        if self.key is not None and not holds_secrets:  # a password, even encrypted, is never written to the cache
             cache.store("inventory", self.key, reduced)
         return reduced
 

@@ -36,6 +36,37 @@ REMOVED = [
     ("resident id", "/data/emr/scan-11010519491231002X.pdf", "11010519491231002X", "resident ID number"),
     ("medical record number", "/data/pacs/export/MRN00123456/study.dcm", "MRN00123456", "病案号"),
     ("inpatient number", "/data/emr/住院号:20231234/x.pdf", "20231234", "住院号"),
+    # the common forms (issue 14): environment variables, command options, headers, keys, config values
+    ("pgpassword", "/etc/cron.d/pg:0 1 * * * postgres PGPASSWORD=Pg-S3cret pg_dump his", "Pg-S3cret", "secret"),
+    ("db_password export", "export DB_PASSWORD='Db S3cret' && run", "Db S3cret", "secret"),
+    ("mysql_pwd", "MYSQL_PWD=My5ql-pwd mysqldump his", "My5ql-pwd", "secret"),
+    (
+        "mysql -p",
+        "/etc/cron.d/db:30 1 * * * root mysqldump -uroot -pHis-2026! his > /b/his.sql",
+        "His-2026!",
+        "password option",
+    ),
+    ("mariadb -p", "mariadb -h db -u app -pM4ria his", "M4ria", "password option"),
+    ("sshpass", "sshpass -p 'Ssh-pa55' rsync -e ssh /data backup:/", "Ssh-pa55", "password option"),
+    ("sshpass glued", "sshpass -pSshPa55 ssh ops@10.0.0.9", "SshPa55", "password option"),
+    ("curl -u", "curl -s -u admin:Curl-Pa55 https://10.0.0.7/api", "Curl-Pa55", "password option"),
+    ("curl --user", "curl --user=ops:Us3r-Pa55 -X POST https://x/", "Us3r-Pa55", "password option"),
+    (
+        "bearer",
+        'curl -H "Authorization: Bearer eyJ0eXAiOiJKV1Qi.abc.def" https://x/',
+        "eyJ0eXAiOiJKV1Qi",
+        "authorization",
+    ),
+    ("basic", "Authorization: Basic YWRtaW46c2VjcmV0", "YWRtaW46c2VjcmV0", "authorization header"),
+    ("bindpw blank", "/etc/nslcd.conf:bindpw Ld4p-Bind", "Ld4p-Bind", "secret"),
+    ("sssd authtok", "/etc/sssd/sssd.conf:ldap_default_authtok = Sssd-T0k", "Sssd-T0k", "secret"),
+    ("aws key id", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "cloud access key"),
+    ("aws secret", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI", "secret"),
+    ("yaml value", "/etc/his/app.yml:  db_password: Yaml-Pa55", "Yaml-Pa55", "secret"),
+    ("ini value", "/etc/his/app.ini:password = Ini-Pa55", "Ini-Pa55", "secret"),
+    ("json value", '/etc/his/app.json:{"user": "his", "db_password": "Js0n-Pa55"}', "Js0n-Pa55", "secret"),
+    ("sql", "CREATE USER his IDENTIFIED BY 'Sql-Pa55';", "Sql-Pa55", "secret"),
+    ("become pass", "ansible_become_pass=B3come-Pa55", "B3come-Pa55", "secret"),
 ]
 
 
@@ -54,6 +85,13 @@ KEPT = [
     "/etc/login.defs:PASS_MAX_DAYS 90",
     "Acquire::http::Proxy http://10.78.0.1:3142/;",
     "id 110105194912310021 fails its check digit; 123456789012345678 is no date",
+    "/etc/login.defs:PASS_MIN_DAYS 1",
+    "/etc/security/pwquality.conf:minlen = 10",
+    "/etc/sudoers:Defaults passwd_timeout=1",
+    "iptables -A INPUT -m comment --comment bypass=1",
+    "/etc/cron.d/x:0 1 * * * root mysql -e 'select 1' his",
+    "/etc/cron.d/x:0 1 * * * root curl -s https://mirror/health",
+    "/etc/ssh/sshd_config:PasswordAuthentication no",
 ]
 
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+import yaml
 
 from compliance.lab.cgroups import lab_groups
 from compliance.lab.machine import lab_mounts
@@ -21,6 +25,7 @@ from compliance.lab.paths import LabPaths
 from compliance.lab.process import find_processes, process_exited
 
 pytestmark = pytest.mark.lab
+REPO = Path(__file__).resolve().parents[2]
 
 
 def ssh(paths: LabPaths, host: str, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -134,6 +139,169 @@ def test_the_written_inventory_reaches_every_host_through_ansible(three_hosts, t
     )
     assert ping.returncode == 0, ping.stdout + ping.stderr
     assert ping.stdout.count("SUCCESS") == 3
+
+
+# Secrets a careless administrator leaves in files the scan reads, each in a common form.
+PLANTED_CRON = """# planted by the test: the scan must store none of these secrets
+0 1 * * * postgres PGPASSWORD=Pg-Planted-1 pg_dump his
+5 1 * * * root DB_PASSWORD='Db-Planted-2' /opt/his/backup
+10 1 * * * root MYSQL_PWD=My-Planted-3 mysqldump his
+15 1 * * * root mysqldump -uroot -pMy-Planted-4 his
+20 1 * * * root sshpass -p Ssh-Planted-5 rsync -a /data backup:/
+25 1 * * * root curl -s -u ops:Curl-Planted-6 https://10.0.0.7/api
+30 1 * * * root curl -H "Authorization: Bearer Tok-Planted-7" https://10.0.0.7/api
+35 1 * * * root AWS_ACCESS_KEY_ID=AKIAPLANTED000000008 aws s3 ls
+"""
+PLANTED_CONFIG = """-- planted by the test, in the forms of other configuration languages
+bindpw Ldap-Planted-9
+ldap_default_authtok = Sssd-Planted-10
+aws_secret_access_key = Aws-Planted-11
+db_password: Yaml-Planted-12
+password = Ini-Planted-13
+{"db_password": "Json-Planted-14"}
+"""
+PLANTED = [f"Planted-{n}" for n in range(1, 15)]
+BECOME_PASSWORD = "Become-Vaulted-Secret-77"
+
+
+def _files_of(directory):
+    return [path for path in directory.rglob("*") if path.is_file()]
+
+
+@pytest.fixture
+def vaulted_host(three_hosts, test_lab_env, test_lab_paths, tmp_path):
+    """his-app-01 with an account that needs its password for sudo, and secrets planted in its files;
+    an inventory reaching it as that account, whose become password is an ansible-vault value."""
+    host = "his-app-01"
+    setup = (
+        "id scanops >/dev/null 2>&1 || useradd -m -s /bin/bash scanops;"
+        f" echo 'scanops:{BECOME_PASSWORD}' | chpasswd;"
+        " echo 'scanops ALL=(ALL:ALL) ALL' > /etc/sudoers.d/scanops; chmod 0440 /etc/sudoers.d/scanops;"
+        " install -d -m 0700 -o scanops -g scanops ~scanops/.ssh;"
+        " install -m 0600 -o scanops -g scanops /root/.ssh/authorized_keys ~scanops/.ssh/authorized_keys;"
+        " mkdir -p /etc/lsyncd"
+    )
+    assert ssh(test_lab_paths, host, setup).returncode == 0
+    for path, text in (("/etc/cron.d/dengbao-planted", PLANTED_CRON), ("/etc/lsyncd/lsyncd.conf.lua", PLANTED_CONFIG)):
+        result = subprocess.run(
+            ["ssh", "-F", str(test_lab_paths.ssh_config), host, f"cat > {path}"],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+    vault_password = tmp_path / "vault-password"
+    vault_password.write_text(secrets.token_urlsafe(24) + "\n")
+    vault_password.chmod(0o600)
+    encrypted = subprocess.run(
+        [
+            "ansible-vault",
+            "encrypt_string",
+            "--vault-password-file",
+            str(vault_password),
+            BECOME_PASSWORD,
+            "--name",
+            "ansible_become_password",
+        ],
+        env=test_lab_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lab = yaml.safe_load(Path(test_lab_env["DENGBAO_LAB_INVENTORY"]).read_text())
+    address = next(
+        hosts[host]["ansible_host"]
+        for group in lab["all"]["children"].values()
+        for hosts in [group.get("hosts") or {}]
+        if (hosts.get(host) or {}).get("ansible_host")
+    )
+    indented = "\n".join("      " + line for line in encrypted.strip().splitlines())
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(
+        "all:\n  vars:\n"
+        f"    ansible_ssh_args: -F {test_lab_paths.ssh_config}\n"
+        "    ansible_python_interpreter: /usr/bin/python3\n"
+        "  hosts:\n"
+        f"    {host}:\n"
+        f"      ansible_host: {address}\n"
+        "      ansible_user: scanops\n"
+        "      ansible_become: true\n"
+        f"{indented}\n"
+    )
+    env = dict(test_lab_env, ANSIBLE_VAULT_PASSWORD_FILE=str(vault_password), DENGBAO_CACHE=str(tmp_path / "cache"))
+    yield {"host": host, "inventory": inventory, "env": env, "vault_password": vault_password.read_text().strip()}
+    ssh(
+        test_lab_paths,
+        host,
+        "userdel -r scanops; rm -f /etc/sudoers.d/scanops /etc/cron.d/dengbao-planted; rm -rf /etc/lsyncd",
+    )
+
+
+def test_a_vaulted_become_password_works_for_a_playbook(vaulted_host, tmp_path):
+    playbook = tmp_path / "whoami.yml"
+    playbook.write_text(
+        "- hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n"
+        "    - {ansible.builtin.command: id -u, register: uid, changed_when: false}\n"
+        "    - ansible.builtin.assert: {that: uid.stdout == '0'}\n"
+    )
+    result = subprocess.run(
+        ["ansible-playbook", "-i", str(vaulted_host["inventory"]), str(playbook)],
+        env=vaulted_host["env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(rf"{vaulted_host['host']}\s+: ok=2 ", result.stdout), "both tasks ran on the host, as root"
+    assert BECOME_PASSWORD not in result.stdout + result.stderr
+
+
+def test_a_vaulted_become_password_works_for_a_scan_and_no_secret_reaches_the_run(vaulted_host, tmp_path, dengbao_cmd):
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        [*dengbao_cmd, "scan", "-i", str(vaulted_host["inventory"]), "-o", str(run_dir), "--no-progress"],
+        cwd=REPO,
+        env=vaulted_host["env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    evidence = json.loads((run_dir / "evidence" / f"{vaulted_host['host']}.json").read_text())
+    assert evidence["status"] == "collected", evidence.get("error")
+    shadow = evidence["probes"]["shadow"]
+    assert shadow["exit_code"] == 0 and "root" in shadow["output"], "sudo with the vaulted password reached root"
+    stored = "\n".join(path.read_bytes().decode("utf-8", "replace") for path in _files_of(run_dir))
+    cached = "\n".join(path.read_bytes().decode("utf-8", "replace") for path in _files_of(tmp_path / "cache"))
+    everything = stored + cached + result.stdout + result.stderr
+    for secret in (BECOME_PASSWORD, vaulted_host["vault_password"], *PLANTED):
+        assert secret not in everything, f"{secret} reached the run, the cache or the output"
+    crontabs = evidence["probes"]["crontabs"]["output"]
+    assert crontabs.count("[已脱敏 redacted:") >= 8, "the planted command lines were read and redacted"
+    replication = evidence["probes"]["replication"]["output"]
+    assert replication.count("[已脱敏 redacted:") >= 6, "the planted configuration lines were read and redacted"
+
+
+def test_a_vaulted_become_password_without_the_vault_password_stops_before_the_scan(
+    vaulted_host, tmp_path, dengbao_cmd
+):
+    env = {k: v for k, v in vaulted_host["env"].items() if k != "ANSIBLE_VAULT_PASSWORD_FILE"}
+    result = subprocess.run(
+        [*dengbao_cmd, "scan", "-i", str(vaulted_host["inventory"]), "-o", str(tmp_path / "run")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no vault password is given" in result.stderr and "ANSIBLE_VAULT_PASSWORD_FILE" in result.stderr
+    assert not (tmp_path / "run").exists()
 
 
 def test_up_again_keeps_the_running_hosts(three_hosts, run_lab, test_lab_paths):

@@ -81,7 +81,11 @@ def _collect_one(host, target: Target, marker: str, script: str, timeout: float)
         with gevent.Timeout(timeout, _Deadline):
             host.connect(show_errors=False, raise_exceptions=True)
             _ok, output = host.run_shell_command(
-                StringCommand("sh", "-s"), _stdin=script, _sudo=bool(target.data.get("_sudo")), _timeout=timeout
+                StringCommand("sh", "-s"),
+                _stdin=script,
+                _sudo=bool(target.data.get("_sudo")),
+                _sudo_password=target.data.get("_sudo_password", ""),
+                _timeout=timeout,
             )
     except _Deadline:
         _disconnect(host)
