@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,23 @@ def test_the_ansible_tools_of_the_running_environment_are_used(monkeypatch, tmp_
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: the venv's own tool is found
     found = Path(ansible_tool("ansible-inventory"))
     assert found.name == "ansible-inventory" and found.is_file()
+
+
+@pytest.fixture
+def read_only_directory(tmp_path):
+    """A read-only file system (a tmpfs mounted ro), where root too cannot write."""
+    place = tmp_path / "ro"
+    place.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(place)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("this machine cannot mount a tmpfs here")
+    yield place
+    subprocess.run(["umount", str(place)], check=False)
+
+
+def test_an_output_on_a_read_only_file_system_is_refused_before_the_scan(read_only_directory, monkeypatch, repo):
+    monkeypatch.chdir(repo)
+    code, out, err = run(["scan", "-o", str(read_only_directory / "run")])
+    assert code == 2
+    assert "is not writable (permissions or a read-only file system)" in err and "只读文件系统" in err
+    assert "等保测评结果汇总" not in out

@@ -18,7 +18,7 @@ from typing import Any
 from compliance.model.schema_files import load_schema
 from compliance.yamldoc.problems import ModelError, Problem, display_path
 from compliance.yamldoc.schema import check
-from compliance.yamldoc.yamlpos import FieldPath, Positioned, load
+from compliance.yamldoc.yamlpos import FieldPath, Positioned, Vaulted, load
 
 GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -96,6 +96,15 @@ def _load(path: Path, root: Path | None, result: Inventory) -> Positioned | None
 
 def _read_hosts_file(document: Positioned, raw: _Raw, result: Inventory) -> None:
     if document.data is None:
+        return
+    if isinstance(document.data, Vaulted):
+        result.problems.append(
+            document.problem(
+                (),
+                "a hosts file cannot be vaulted: vault only the secret variables (group_vars, host_vars or !vault)",
+                "主机清单文件不能整体加密：只加密含密码的变量文件（group_vars、host_vars 或 !vault）",
+            )
+        )
         return
     if not isinstance(document.data, dict):
         result.problems.append(document.problem((), "an inventory is a mapping of groups", "清单文件应为分组的映射"))
@@ -186,8 +195,8 @@ def _read_vars_files(directory: Path, root: Path | None, raw: _Raw, result: Inve
                 if path.suffix not in (".yml", ".yaml"):
                     continue
                 document = _load(path, root, result)
-                if document is None or document.data is None:
-                    continue
+                if document is None or document.data is None or isinstance(document.data, Vaulted):
+                    continue  # a vaulted file (secrets) is Ansible's to decrypt; its variables are not checked here
                 place = Place(document, ())
                 if kind == "group_vars":
                     if owner != "all" and owner not in raw.groups and result.complete:

@@ -26,7 +26,7 @@ def is_vaulted(value: Any) -> bool:
 
 
 def _secrets() -> list[tuple[str, Any]]:
-    import ansible.constants as C  # noqa: N812 (Ansible's own name)
+    import ansible.constants as C
     from ansible.parsing.dataloader import DataLoader
     from ansible.parsing.vault import get_file_vault_secret
 

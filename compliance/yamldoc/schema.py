@@ -111,6 +111,9 @@ def check(document: Positioned, schema: dict[str, Any], base: FieldPath = ()) ->
     data = _at(document.data, base)
     if data is None and base == ():
         return [Problem(document.file, 1, 1, "", "the file is empty", "文件为空")]
+    if isinstance(data, Vaulted) and base == ():
+        english = "this file is encrypted with ansible-vault; it is not secret and must be readable as YAML"
+        return [Problem(document.file, 1, 1, "", english, "该文件已用 ansible-vault 加密；它不含机密，须为可读的 YAML")]
     if not isinstance(data, dict):
         return [document.problem(base, "expected a mapping of fields", "此处应为键值映射")]
     validator = ModelValidator(schema)

@@ -100,6 +100,8 @@ def load(path: Path, shown_as: str) -> Positioned:
                 f"文件不是 UTF-8 编码：字节 0x{data[error.start]:02x} 无法解码；请以 UTF-8 保存",
             )
         ) from error
+    if text.startswith("$ANSIBLE_VAULT;"):  # a whole file encrypted with ansible-vault: kept as it is
+        return Positioned(Vaulted(text.strip()), shown_as, {(): (1, 1)})
     return loads(text, shown_as)
 
 
