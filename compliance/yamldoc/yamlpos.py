@@ -135,13 +135,47 @@ def _compose(text: str, shown_as: str) -> yaml.Node | None:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = f"{error.problem or ''} {error.context or ''}".strip()
         raise ModelError(
-            Problem(shown_as, line, column, "", f"YAML syntax error: {reason}", f"YAML 语法错误：{reason}")
+            Problem(
+                shown_as,
+                line,
+                column,
+                "",
+                f"YAML syntax error: {reason}",
+                f"YAML 语法错误：{syntax_in_chinese(reason)}",
+            )
         ) from error
     except yaml.YAMLError as error:
         raise ModelError(Problem(shown_as, 1, 1, "", f"YAML error: {error}", f"YAML 错误：{error}")) from error
     except RecursionError as error:
         line, column = _too_deep_at(text)
         raise ModelError(_too_deep(shown_as, line, column, "")) from error
+
+
+SYNTAX_ZH = (  # PyYAML's problem texts, most specific first, and what they mean in Chinese
+    ("mapping values are not allowed", "此处不允许出现“键: 值”（常见原因：缩进错误，或取值中的冒号未加引号）"),
+    ("could not find expected ':'", "缺少“:”（常见原因：缩进错误或引号未闭合）"),
+    ("expected <block end>", "缩进不一致：上一层的内容没有在此处正确结束"),
+    ("cannot start any token", "该字符不能出现在此处（缩进只能用空格，不能用制表符）"),
+    ("found undefined alias", "引用了未定义的别名（*name）"),
+    ("expected ',' or ']'", "方括号列表中缺少“,”或“]”"),
+    ("expected ',' or '}'", "花括号映射中缺少“,”或“}”"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号未闭合）"),
+    ("but found another document", "出现了第二个文档（---）；一个文件只能有一个文档"),
+    ("expected '<document start>'", "此处应为文档开始（---）"),
+    ("found duplicate anchor", "锚点（&name）重复定义"),
+    ("found unknown escape character", "双引号字符串中有无法识别的转义字符"),
+    ("expected alphabetic or numeric character", "别名或锚点名称中有非法字符"),
+    ("expected a comment or a line break", "此处应为注释或换行"),
+    ("found a tab character", "制表符不能用于缩进"),
+)
+
+
+def syntax_in_chinese(reason: str) -> str:
+    """A Chinese explanation of PyYAML's English problem text (the English stays in its own line)."""
+    for english, chinese in SYNTAX_ZH:
+        if english in reason:
+            return chinese
+    return "文件结构不符合 YAML 语法（详见英文说明）"
 
 
 def _line_and_column(text: str, position: int) -> tuple[int, int]:

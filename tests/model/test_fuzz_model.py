@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -173,6 +174,9 @@ def test_a_mutated_model_is_judged_without_a_traceback(mutation, pristine, tmp_p
     if code == 2:
         assert "错误：" in errors and "error: " in errors
         assert "Traceback" not in errors
+        for line in errors.splitlines():
+            if line.strip().startswith("错误："):  # the Chinese line explains in Chinese, not in a library's English
+                assert re.search(r"[\u4e00-\u9fff]", line.strip()[3:]), line
         if int(mutation.id[:3]) % 8 == 0:  # a scan of a refused model writes nothing
             monkeypatch.chdir(root)
             run_dir = tmp_path / "run"
