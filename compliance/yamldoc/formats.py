@@ -48,6 +48,47 @@ def cron_problem(value: str) -> tuple[str, str] | None:
     return None
 
 
+def cron_values(value: str) -> list[set[int]]:
+    """The values each of a well-formed cron line's five fields allows (`*/15` → {0, 15, 30, 45});
+    day of week 7 is folded to 0 (Sunday). Call cron_problem first: this raises ValueError on bad input."""
+    if cron_problem(value) is not None:
+        raise ValueError(f"not a cron schedule: {value!r}")
+    allowed: list[set[int]] = []
+    for text, (name_en, _zh, low, high, names) in zip(value.split(), CRON_FIELDS, strict=True):
+        values: set[int] = set()
+        for part in text.lower().split(","):
+            base, _, step = part.partition("/")
+            if base == "*":
+                first, last = low, high
+            else:
+                bounds = [
+                    names.index(b) + (1 if name_en == "month" else 0) if b in names else int(b) for b in base.split("-")
+                ]
+                first, last = bounds[0], bounds[-1] if len(bounds) > 1 or step else bounds[0]
+                if step and len(bounds) == 1:
+                    last = high
+            values.update(range(first, last + 1, int(step) if step else 1))
+        if name_en == "day of week" and 7 in values:
+            values = (values - {7}) | {0}
+        allowed.append(values)
+    return allowed
+
+
+def timer_problem(value: str) -> tuple[str, str] | None:
+    """A cron line a systemd timer can run: cron fires when *either* a restricted day of month or a
+    restricted day of week matches, a timer only when both do, so both may not be restricted."""
+    problem = cron_problem(value)
+    if problem is not None:
+        return problem
+    fields = value.split()
+    if fields[2] != "*" and fields[4] != "*":
+        return (
+            "restrict the day of month or the day of week, not both (a systemd timer cannot say 'either')",
+            "日与星期只能限定其一（systemd 定时器无法表达“二者任一”）",
+        )
+    return None
+
+
 def host_address_problem(value: str) -> tuple[str, str] | None:
     """A host name, or an IPv4/IPv6 address that exists (`999.999.999.999` does not)."""
     if DOTTED_QUAD.match(value):

@@ -548,6 +548,15 @@ FLOORS = [
         "is not cron syntax",
     ),
     Broken(
+        "scan_schedule_day_and_weekday",
+        "policies/antivirus.yml",
+        'scan_schedule: "30 2 * * *"',
+        'scan_schedule: "30 2 1 * mon"',
+        "scan_schedule",
+        "settings.scan_schedule",
+        "not both",
+    ),
+    Broken(
         "impossible_ip",
         HOSTS,
         "ansible_host: 10.10.90.14,",

@@ -1,0 +1,67 @@
+"""Verify ClamAV fed by the internal mirror: signatures from the mirror only, clamd running on them, and
+a scheduled scan that really finds the EICAR test file, quarantines it and reports it through syslog."""
+
+import re
+import time
+
+import pytest
+
+testinfra_hosts = ["ansible://mol-av"]
+
+# The EICAR anti-malware test file: harmless, and detected by every engine (here by the mirror's test database).
+EICAR = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def test_freshclam_takes_signatures_from_the_internal_mirror_only(host):
+    config = host.file("/etc/clamav/freshclam.conf").content_string
+    assert re.findall(r"^PrivateMirror (\S+)", config, re.M) == ["http://mol-av-mirror:8080/clamav"]
+    assert "DatabaseMirror" not in config and "clamav.net" not in config
+    assert re.findall(r"^DatabaseCustomURL (\S+)", config, re.M) == ["http://mol-av-mirror:8080/clamav/dengbao.cud"]
+
+
+def test_the_signatures_came_from_the_mirror_and_say_when_they_were_built(host):
+    info = host.run("sigtool --info=/var/lib/clamav/dengbao.cud")
+    assert info.rc == 0, info.stderr
+    assert re.search(r"^Build time: \d{2} \w{3} \d{4} \d{2}:\d{2}", info.stdout, re.M)
+    assert "Signatures: 1" in info.stdout
+
+
+def test_clamd_and_freshclam_run_and_the_scan_timer_follows_the_policy(host):
+    for service in ("clamav-daemon", "clamav-freshclam"):
+        assert host.service(service).is_running, service
+        assert host.service(service).is_enabled, service
+    timer = host.file("/etc/systemd/system/dengbao-antivirus-scan.timer").content_string
+    assert "OnCalendar=*-*-* 02:30:00" in timer  # policies/antivirus.yml: "30 2 * * *"
+    assert host.service("dengbao-antivirus-scan.timer").is_enabled
+    assert host.run("systemctl is-active dengbao-antivirus-scan.timer").stdout.strip() == "active"
+
+
+@pytest.fixture
+def planted(host):
+    host.run("rm -f /var/lib/dengbao/quarantine/eicar.com")
+    host.check_output(f"printf '%s' '{EICAR}' > /tmp/eicar.com")
+    yield "/tmp/eicar.com"
+    host.run("rm -f /tmp/eicar.com /var/lib/dengbao/quarantine/eicar.com")
+
+
+def test_the_scheduled_scan_quarantines_the_eicar_file_and_reports_it(host, planted):
+    since = host.check_output("date -u '+%Y-%m-%d %H:%M:%S'")
+    deadline = time.monotonic() + 60
+    while host.run("clamdscan --ping 1").rc != 0:  # clamd answers once its databases are loaded
+        assert time.monotonic() < deadline, "clamd does not answer"
+        time.sleep(1)
+    run = host.run("systemctl start dengbao-antivirus-scan.service")
+    assert run.rc == 0, host.run("journalctl -u dengbao-antivirus-scan -n 20 --no-pager").stdout
+    assert not host.file(planted).exists
+    assert host.file("/var/lib/dengbao/quarantine/eicar.com").exists
+    assert host.file("/var/lib/dengbao/quarantine").mode == 0o700
+    record = host.file("/var/lib/dengbao/antivirus/last-scan").content_string
+    assert "detections 1" in record and "exit 1" in record
+    journal = host.check_output(f"journalctl -t dengbao-antivirus --since '{since}' --no-pager -o cat")
+    assert "malware detected and quarantined" in journal and "Dengbao.Test.EICAR" in journal
+
+
+def test_a_clean_scan_is_recorded_as_clean(host):
+    assert host.run("systemctl start dengbao-antivirus-scan.service").rc == 0
+    record = host.file("/var/lib/dengbao/antivirus/last-scan").content_string
+    assert "exit 0" in record and "detections 0" in record
