@@ -47,6 +47,7 @@ MISUSES = [  # (id, argv, a fragment the English line must contain, one the Chin
     ("output_under_a_file", ["scan", "-o", f"{README}/run"], "which is a file, not a directory", "位于文件"),
     ("output_deep_under_a_file", ["scan", "-o", f"{README}/a/b/run"], "lies under README.md", "位于文件"),
     ("inventory_missing", ["scan", "-i", "no-such-inventory"], "no such inventory", "清单不存在"),
+    ("inventory_empty", ["scan", "-i", ""], "-i/--inventory is empty", "为空"),
     ("inventory_not_an_inventory", ["scan", "-i", "docs/model.md"], "no hosts in it", "其中没有主机"),
     ("limit_without_inventory", ["scan", "--limit", "his-*"], "--limit and --system need an inventory", "需配合 -i"),
     (

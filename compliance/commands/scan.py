@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     root = project_root()
     if root is None:
         return usage_error(*NO_CHECKOUT)
+    if args.inventory is not None and not args.inventory.strip():
+        return usage_error("-i/--inventory is empty: name an inventory", "-i/--inventory 为空：请指定清单")
     directory = args.output or default_run_dir(root)
     writable_new_directory(directory, "--output")
     try:
