@@ -8,9 +8,13 @@ a restricted day of week matches; systemd needs both, so a schedule restricting 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from itertools import pairwise
+
 from compliance.yamldoc.formats import CRON_FIELDS, cron_values, timer_problem
 
-WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # cron's numbering: 0 is Sunday
+SYSTEMD_WEEK = (1, 2, 3, 4, 5, 6, 0)  # systemd's order, Monday first
 
 
 class ScheduleError(ValueError):
@@ -23,14 +27,52 @@ def _listed(values: set[int], everything: range, width: int = 2) -> str:
     return ",".join(f"{value:0{width}d}" for value in sorted(values))
 
 
+def _weekdays(days: set[int]) -> str:
+    """Days in systemd's normalized form: Monday first, three or more days in a row as `Mon..Wed`."""
+    runs: list[list[int]] = []
+    for day in (d for d in SYSTEMD_WEEK if d in days):
+        position = SYSTEMD_WEEK.index(day)
+        if runs and SYSTEMD_WEEK.index(runs[-1][-1]) == position - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{WEEKDAYS[run[0]]}..{WEEKDAYS[run[-1]]}")
+        else:
+            parts.extend(WEEKDAYS[day] for day in run)
+    return ",".join(parts)
+
+
 def oncalendar(cron: str) -> str:
-    """`30 2 * * *` → `*-*-* 02:30:00`; `0 1 * * 1-6` → `Mon,Tue,Wed,Thu,Fri,Sat *-*-* 01:00:00`."""
+    """The timer expression in systemd's normalized form, as `systemctl show` prints it back:
+    `30 2 * * *` → `*-*-* 02:30:00`; `0 1 * * 1-6` → `Mon..Sat *-*-* 01:00:00`."""
     problem = timer_problem(cron)
     if problem is not None:
         raise ScheduleError(f"{cron!r}: {problem[0]}")
     minutes, hours, days, months, weekdays = cron_values(cron)
     ranges = [range(low, high + 1) for _name, _zh, low, high, _names in CRON_FIELDS]
     every_weekday = set(range(7))
-    day_part = "" if weekdays == every_weekday else ",".join(WEEKDAYS[d] for d in sorted(weekdays)) + " "
+    day_part = "" if weekdays == every_weekday else _weekdays(weekdays) + " "
     date = f"*-{_listed(months, ranges[3])}-{_listed(days, ranges[2])}"
     return f"{day_part}{date} {_listed(hours, ranges[1])}:{_listed(minutes, ranges[0])}:00"
+
+
+def longest_gap_days(cron: str, start: date | None = None) -> int:
+    """The most days that can pass between two runs of a cron schedule (1 for a daily one, 7 for a
+    weekly one, up to 31 for a monthly one), counted over the coming year."""
+    _minutes, _hours, days, months, weekdays = cron_values(cron)
+    every_day = set(range(1, 32))
+    first = start or date.today()
+    matching = []
+    for offset in range(400):
+        day = first + timedelta(days=offset)
+        weekday = (day.weekday() + 1) % 7  # cron: 0 is Sunday
+        in_days = day.day in days if days != every_day else True
+        in_weekdays = weekday in weekdays
+        if day.month in months and in_days and in_weekdays:
+            matching.append(day)
+    if len(matching) < 2:
+        return 366
+    return max((later - earlier).days for earlier, later in pairwise(matching))

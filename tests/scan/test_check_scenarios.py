@@ -32,6 +32,7 @@ from compliance.checks import all_checks
 from compliance.lab import cgroups
 from compliance.lab.state import load
 from compliance.model.host_policy import policy_for_host
+from compliance.model.schedule import oncalendar
 
 pytestmark = pytest.mark.lab
 
@@ -101,7 +102,9 @@ def assignment() -> dict[str, list[Scenario]]:
 
 
 def render(path: Path, policy: dict) -> str:
-    return jinja2.Template(path.read_text(), undefined=jinja2.StrictUndefined).render(policy=policy)
+    """A fragment with the host's policy, and the policy's schedules as systemd timers write them."""
+    template = jinja2.Template(path.read_text(), undefined=jinja2.StrictUndefined)
+    return template.render(policy=policy, oncalendar=oncalendar)
 
 
 def test_every_check_has_a_failing_scenario_and_a_passing_one():

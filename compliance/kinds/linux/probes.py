@@ -111,7 +111,20 @@ PROBES: tuple[Probe, ...] = (
         _files("/etc/lsyncd/lsyncd.conf.lua", "/etc/lsyncd.conf.lua")
         + "; pgrep -a -x lsyncd | sed 's/^/process /'; true",
     ),
-    Probe("clamav_databases", "find /var/lib/clamav -maxdepth 1 -type f -printf '%f %T@\\n' 2>/dev/null; true"),
+    Probe(
+        "antivirus",
+        # `database <file> <mtime> [<build time from sigtool --info>]` for each signature database;
+        # freshclam's sources; the scheduled scan's timer and its last run's record.
+        'for f in /var/lib/clamav/*; do [ -f "$f" ] || continue; case "$f" in'
+        " *.cvd|*.cld|*.cud) built=$(sigtool --info=\"$f\" 2>/dev/null | sed -n 's/^Build time: //p');;"
+        " *.ndb|*.hdb|*.hsb|*.ldb|*.ndu|*.ldu|*.yar|*.yara) built=;; *) continue;; esac;"
+        ' echo "database ${f##*/} $(stat -c %Y "$f") $built"; done;'
+        " grep -hE '^(PrivateMirror|DatabaseMirror|DatabaseCustomURL)' /etc/clamav/freshclam.conf 2>/dev/null"
+        " | sed 's/^/freshclam /';"
+        ' echo "timer $(systemctl is-active dengbao-antivirus-scan.timer 2>/dev/null)'
+        ' $(systemctl show -P TimersCalendar dengbao-antivirus-scan.timer 2>/dev/null)";'
+        " sed 's/^/last_scan /' /var/lib/dengbao/antivirus/last-scan 2>/dev/null; true",
+    ),
     Probe(
         "crontabs",
         _files("/etc/crontab", "/etc/cron.d/*", "/var/spool/cron/crontabs/*", "/var/spool/cron/*"),

@@ -68,7 +68,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "timezone": _clock.parse_timezone,
     "time_sync": _clock.parse_time_sources,
     "replication": _jobs.parse_replication,
-    "clamav_databases": _jobs.parse_clamav_databases,
+    "antivirus": _jobs.parse_antivirus,
     "crontabs": _jobs.parse_crontabs,
     "package_updates": _jobs.parse_package_updates,
     "firewall": _firewall.parse_firewall,
@@ -129,7 +129,7 @@ class HostFacts:
     timezone = fact("timezone", _clock.parse_timezone)
     time_sources = fact("time_sync", _clock.parse_time_sources)
     replication = fact("replication", _jobs.parse_replication)
-    clamav_databases = fact("clamav_databases", _jobs.parse_clamav_databases)
+    antivirus = fact("antivirus", _jobs.parse_antivirus)
     cron_jobs = fact("crontabs", _jobs.parse_crontabs)
     package_updates = fact("package_updates", _jobs.parse_package_updates)
     firewall = fact("firewall", _firewall.parse_firewall)

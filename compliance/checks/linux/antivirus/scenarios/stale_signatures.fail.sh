@@ -1,1 +1,14 @@
-touch -d '{{ policy.antivirus.signature_max_age_days + 3 }} days ago' /var/lib/clamav/*.cvd
+# The mirror stopped delivering: the database's declared build time is rewritten to
+# signature_max_age_days + 3 days ago (same length, so the container still loads).
+old=$(date -u -d '{{ policy.antivirus.signature_max_age_days + 3 }} days ago' '+%d %b %Y')
+python3 - "$old" <<'PY'
+import sys
+path = "/var/lib/clamav/dengbao.cud"
+data = bytearray(open(path, "rb").read())
+header = data[:512].decode("latin-1")
+fields = header.split(":")
+fields[1] = sys.argv[1] + fields[1][len(sys.argv[1]):]
+data[:512] = ":".join(fields).encode("latin-1")
+open(path, "wb").write(data)
+PY
+sigtool --info=/var/lib/clamav/dengbao.cud | grep 'Build time'

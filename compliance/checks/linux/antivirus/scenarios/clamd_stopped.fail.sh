@@ -1,0 +1,2 @@
+# Signatures are current, but the daemon that scans with them is not running.
+systemctl disable --now clamav-daemon

@@ -1,0 +1,2 @@
+# The timer is there, but no scheduled scan has ever finished.
+rm -f /var/lib/dengbao/antivirus/last-scan
