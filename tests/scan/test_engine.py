@@ -406,3 +406,22 @@ def test_a_time_server_is_not_asked_to_take_time_from_itself(repo, hostname, chr
     }
     probes = {p.name: ProbeResult(p.name, p.command, outputs.get(p.name, ""), 0) for p in PROBES}
     assert time_sync(HostFacts(Collection(1_700_000_000, probes)), settings).verdict is expected
+
+
+def test_the_antivirus_probe_output_reads_back():
+    from compliance.kinds.linux.facts.jobs import parse_antivirus
+
+    state = parse_antivirus(
+        "database dengbao.cud 1764614400 01 Dec 2026 18:51 +0000\n"
+        "database local.ndb 1764000000 \n"
+        "freshclam PrivateMirror http://mirror-01:8080/clamav\n"
+        "timer active { OnCalendar=*-*-* 02:30:00 ; next_elapse=Wed 2026-12-02 02:30:00 UTC }\n"
+        "last_scan finished 2026-12-01T02:31:05Z\nlast_scan exit 1\nlast_scan detections 2\n"
+    )
+    assert [d.name for d in state.databases] == ["dengbao.cud", "local.ndb"]
+    assert state.newest().name == "dengbao.cud" and state.newest().built == 1796151060.0
+    assert state.databases[1].built is None and state.databases[1].age_from == 1764000000.0
+    assert state.freshclam_sources == ("PrivateMirror http://mirror-01:8080/clamav",)
+    assert state.timer_active and state.timer_calendar == "*-*-* 02:30:00"
+    assert state.last_scan == {"finished": "2026-12-01T02:31:05Z", "exit": "1", "detections": "2"}
+    assert parse_antivirus("timer inactive \n").timer_calendar is None
