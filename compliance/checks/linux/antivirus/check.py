@@ -68,6 +68,7 @@ def antivirus(facts: HostFacts, policy: Settings) -> Outcome:
         "daemon_running": True,
         "signature_age_days": f"<= {av['signature_max_age_days']}",
         "scan_timer": {"active": True, "calendar": schedule},
+        "or_cron_scan": f"a clamscan or clamdscan job at '{av['scan_schedule']}'",
         "last_scan_days_ago": f"<= {gap + 1} (the schedule runs at least every {gap} day(s)), exit 0 or 1",
     }
     problems = Problems()
@@ -82,7 +83,14 @@ def antivirus(facts: HostFacts, policy: Settings) -> Outcome:
             f"the newest signatures ({newest.name}) were built {age_days} days ago",
             f"最新的特征库（{newest.name}）已是 {age_days} 天前构建",
         )
-    if not state.timer_active or state.timer_calendar != schedule:
+    timer_on_schedule = state.timer_active and state.timer_calendar == schedule
+    cron_on_schedule = [
+        job
+        for job in facts.cron_jobs
+        if job.startswith(av["scan_schedule"]) and any(tool in job for tool in ("clamscan", "clamdscan"))
+    ]
+    observed["cron_scans"] = cron_on_schedule
+    if not timer_on_schedule and not cron_on_schedule:
         problems.add(
             f"no active scan timer on the policy's schedule ({schedule})",
             f"没有按策略时间（{schedule}）运行的扫描定时器",
