@@ -1,12 +1,23 @@
 """Verify ClamAV fed by the internal mirror: signatures from the mirror only, clamd running on them, and
-a scheduled scan that really finds the EICAR test file, quarantines it and reports it through syslog."""
+a scheduled scan that really finds the EICAR test file, quarantines it, and reports it through syslog
+to the central log host."""
 
+import os
 import re
 import time
 
 import pytest
+import testinfra
 
 testinfra_hosts = ["ansible://mol-av"]
+
+INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
+
+
+@pytest.fixture(scope="module")
+def loghost():
+    return testinfra.get_host(f"ansible://mol-av-mirror?ansible_inventory={INVENTORY}")
+
 
 # The EICAR anti-malware test file: harmless, and detected by every engine (here by the mirror's test database).
 EICAR = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -44,7 +55,7 @@ def planted(host):
     host.run("rm -f /tmp/eicar.com /var/lib/dengbao/quarantine/eicar.com")
 
 
-def test_the_scheduled_scan_quarantines_the_eicar_file_and_reports_it(host, planted):
+def test_the_scheduled_scan_quarantines_the_eicar_file_and_reports_it_to_the_log_host(host, planted, loghost):
     since = host.check_output("date -u '+%Y-%m-%d %H:%M:%S'")
     deadline = time.monotonic() + 60
     while host.run("clamdscan --ping 1").rc != 0:  # clamd answers once its databases are loaded
@@ -59,6 +70,11 @@ def test_the_scheduled_scan_quarantines_the_eicar_file_and_reports_it(host, plan
     assert "detections 1" in record and "exit 1" in record
     journal = host.check_output(f"journalctl -t dengbao-antivirus --since '{since}' --no-pager -o cat")
     assert "malware detected and quarantined" in journal and "Dengbao.Test.EICAR" in journal
+    received = f"/var/log/remote/{host.check_output('hostname -I').split()[0]}/syslog.log"
+    deadline = time.monotonic() + 30
+    while loghost.run(f"grep -q 'dengbao-antivirus.*Dengbao.Test.EICAR' {received}").rc != 0:
+        assert time.monotonic() < deadline, f"the detection never reached the log host's {received}"
+        time.sleep(1)
 
 
 def test_a_clean_scan_is_recorded_as_clean(host):
