@@ -50,10 +50,7 @@ class BilingualParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are printed in Chinese and English, with exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        english = message.split("\x00", 1)[0] if "\x00" in message else message
-        if "\x00" in message:  # raised by a type function: argparse put its own prefix before ours
-            prefix = message.split(": ", 1)[0] + ": " if message.startswith("argument ") else ""
-            english = prefix + message.split(": ", 1)[-1].split("\x00", 1)[0]
+        english = message.split("\x00", 1)[0]  # a type function's message carries its Chinese after a NUL
         self.print_usage(sys.stderr)
         print(f"错误：{chinese_for(message)}\nerror: {english}", file=sys.stderr)
         sys.exit(EXIT_USAGE)

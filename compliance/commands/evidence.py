@@ -19,6 +19,7 @@ the wrong key; 2 usage (not a run directory, unreadable key).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from compliance.commands import documented_command, usage_error
@@ -26,7 +27,8 @@ from compliance.evidence.signing import SigningError, load_public_key
 from compliance.evidence.store import MANIFEST, RESULTS
 from compliance.evidence.trust import Trust
 from compliance.evidence.verify import verify_run
-from compliance.model.policies import read_policy
+from compliance.model.host_policy import STRICTEST_LEVEL
+from compliance.model.policies import Policy, read_policy
 from compliance.project import project_root
 
 EXIT_INTACT, EXIT_TAMPERED = 0, 1
@@ -60,12 +62,11 @@ def hospital_trust(extra_keys: list[str] | None, require_signature: bool) -> tup
                 "policies/evidence.yml does not validate; run `dengbao validate`",
                 "policies/evidence.yml 校验未通过，请运行 dengbao validate",
             )
-        settings = document.data["settings"]
+        settings = Policy("evidence", document).effective(STRICTEST_LEVEL, "")  # as the scan reads it
     required = require_signature or bool(settings.get("signature_required"))
     if extra_keys:
         return Trust.from_keys([load_public_key(source) for source in extra_keys], required), []
-    trust = Trust.from_policy(settings)
-    trust = Trust(trust.names, required or trust.signature_required, trust.source)
+    trust = replace(Trust.from_policy(settings), signature_required=required)
     if root is None:
         return trust, [
             (

@@ -64,9 +64,7 @@ def cron_values(value: str) -> list[set[int]]:
                 bounds = [
                     names.index(b) + (1 if name_en == "month" else 0) if b in names else int(b) for b in base.split("-")
                 ]
-                first, last = bounds[0], bounds[-1] if len(bounds) > 1 or step else bounds[0]
-                if step and len(bounds) == 1:
-                    last = high
+                first, last = bounds[0], bounds[-1] if len(bounds) > 1 or not step else high
             values.update(range(first, last + 1, int(step) if step else 1))
         if name_en == "day of week" and 7 in values:
             values = (values - {7}) | {0}

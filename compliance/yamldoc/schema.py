@@ -86,7 +86,6 @@ class ModelValidator(Validator):
     types_mapping: ClassVar[dict[str, TypeDefinition]] = dict(Validator.types_mapping)
     types_mapping["integer"] = TypeDefinition("integer", (int,), (bool,))
     types_mapping["date"] = TypeDefinition("date", (date,), (datetime,))
-    types_mapping["string"] = TypeDefinition("string", (str,), ())
     types_mapping["vaulted"] = TypeDefinition("vaulted", (Vaulted,), ())
 
     def _check_with_cron(self, field: str, value: str) -> None:

@@ -88,8 +88,7 @@ def load(path: Path, shown_as: str) -> Positioned:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = _line_and_column(data, error.start)
         raise ModelError(
             Problem(
                 shown_as,
@@ -178,9 +177,11 @@ def syntax_in_chinese(reason: str) -> str:
     return "文件结构不符合 YAML 语法（详见英文说明）"
 
 
-def _line_and_column(text: str, position: int) -> tuple[int, int]:
-    line = text.count("\n", 0, position) + 1
-    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+def _line_and_column(text: str | bytes, position: int) -> tuple[int, int]:
+    """1-based line and column of a character (in text) or a byte (in undecoded data)."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    line = text.count(newline, 0, position) + 1  # type: ignore[arg-type]
+    return line, position - (text.rfind(newline, 0, position) + 1) + 1  # type: ignore[arg-type]
 
 
 def _too_deep_at(text: str) -> tuple[int, int]:
