@@ -76,3 +76,14 @@ def longest_gap_days(cron: str, start: date | None = None) -> int:
     if len(matching) < 2:
         return 366
     return max((later - earlier).days for earlier, later in pairwise(matching))
+
+
+def window_cron(window: dict[str, object]) -> str:
+    """A maintenance window's start as a cron line: `{weekday: sun, start: "02:00"}` → `00 02 * * sun`."""
+    hours, minutes = str(window["start"]).split(":")
+    return f"{minutes} {hours} * * {window['weekday']}"
+
+
+def window_oncalendar(window: dict[str, object]) -> str:
+    """When a weekly maintenance window opens, as a timer's `OnCalendar=` (`Sun *-*-* 02:00:00`)."""
+    return oncalendar(window_cron(window))
