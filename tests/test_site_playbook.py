@@ -22,8 +22,8 @@ from compliance.checks import all_checks
 pytestmark = pytest.mark.lab
 
 HOSTS = ("his-db-01", "his-app-01", "bastion-01")
-# Checks of capabilities other roles bring (antivirus, backup jobs, patching): site.yml leaves them as they were.
-OTHER_ROLES = {"linux.antivirus", "linux.backup_local", "linux.backup_offsite", "linux.security_updates"}
+# Checks of capabilities other roles bring (antivirus, backup jobs): site.yml leaves them as they were.
+OTHER_ROLES = {"linux.antivirus", "linux.backup_local", "linux.backup_offsite"}
 # Everything under /etc, with modes, owners, link targets and content hashes.
 ETC_STATE = (
     "find /etc -xdev -printf '%p %M %u %g %l\\n' | sort; find /etc -xdev -type f -exec sha256sum {} + | sort -k 2"
@@ -66,7 +66,13 @@ def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
             for host in HOSTS
         }
 
-    yield {"inventory": inventory, "scan": scan_all, "on_each_host": on_each_host}
+    yield {
+        "inventory": inventory,
+        "scan": scan_all,
+        "on_each_host": on_each_host,
+        "workdir": workdir,
+        "ssh_config": test_lab_paths.ssh_config,
+    }
     run_lab("down")
 
 
@@ -146,3 +152,40 @@ def test_items_of_other_roles_are_left_as_they_were(converged):
     for host in HOSTS:
         before, after = converged["before"][host], converged["after"][host]
         assert {c: after[c] for c in OTHER_ROLES} == {c: before[c] for c in OTHER_ROLES}
+
+
+PATCHED_HOST = "his-app-01"
+
+
+def test_a_held_back_fix_fails_and_the_patch_playbook_puts_it_right_on_record(converged, lab, run_playbook, tmp_path):
+    """Runs last: it changes a converged host. An administrator downgrades and holds a package with a
+    security fix; the scan fails it; an operator's patch run releases the undeclared hold and installs
+    the fix; the next scan passes and carries the run's record (what changed, by which run) as evidence."""
+    assert converged["after"][PATCHED_HOST]["linux.security_updates"] == "pass"
+    ssh = ["ssh", "-F", str(lab["ssh_config"]), PATCHED_HOST]
+    subprocess.run(
+        [*ssh, "apt-get install -y -qq --allow-downgrades tzdata/bookworm >/dev/null && apt-mark hold tzdata"],
+        check=True,
+        timeout=300,
+    )
+    held = lab["scan"]("held")[PATCHED_HOST]
+    assert held["linux.security_updates"] == "fail"
+    run = run_playbook(
+        lab["inventory"],
+        "patching",
+        "--limit",
+        PATCHED_HOST,
+        "-e",
+        "patching_run_now=true",
+        "-e",
+        "patching_run_id=CHG-LAB-1",
+    )
+    assert run.returncode == 0, run.stdout[-4000:]
+    patched = lab["scan"]("patched")[PATCHED_HOST]
+    assert patched["linux.security_updates"] == "pass"
+    document = json.loads((lab["workdir"] / "patched" / "results.json").read_text())
+    [host] = [h for h in document["hosts"] if h["name"] == PATCHED_HOST]
+    [result] = [c for c in host["checks"] if c["check"] == "linux.security_updates"]
+    assert result["observed"]["last_patch_run"]["run_id"] == "CHG-LAB-1"
+    raw = [p for p in (lab["workdir"] / "patched").rglob("*") if p.is_file() and b"CHG-LAB-1" in p.read_bytes()]
+    assert any(b'"package":"tzdata","from":"' in p.read_bytes() for p in raw), raw

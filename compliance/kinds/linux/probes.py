@@ -131,13 +131,26 @@ PROBES: tuple[Probe, ...] = (
     ),
     Probe(
         "package_updates",
-        # `index <epoch>`: when the package index was last refreshed; `pending <name> <origin>` per upgrade.
-        "if command -v apt-get >/dev/null; then"
+        # `index <epoch>`: the newest Release file. `record {json}`: the patching role's record of pending
+        # updates (apt hook); without it, `pending <name> <origin>` per upgrade a simulation would make.
+        # (held packages included: a hold must not hide a fix). `hold`, `last_run {json}`, `runs <count>`: holds
+        # and the role's patch run records; then the kernels.
+        "state=/var/lib/dengbao/patching;"
+        " if command -v apt-get >/dev/null; then"
         " echo index $(stat -c %Y /var/lib/apt/lists/*_InRelease /var/lib/apt/lists/*_Release 2>/dev/null"
         " | sort -n | tail -1);"
-        " apt-get -s -o Debug::NoLocking=1 upgrade 2>/dev/null | awk '/^Inst / {print \"pending\", $2, $0}';"
+        ' if [ -r "$state/pending.json" ]; then echo "record $(cat "$state/pending.json")"; else'
+        " apt-get -s -o Debug::NoLocking=1 -o APT::Ignore-Hold=1 upgrade 2>/dev/null"
+        " | awk '/^Inst / {print \"pending\", $2, $0}'; fi;"
+        " apt-mark showhold 2>/dev/null | sed 's/^/hold /';"
+        ' for f in /var/lib/dpkg/info/linux-image-[0-9]*.list; do [ -f "$f" ] || continue; n=${f##*/linux-image-};'
+        ' n=${n%.list}; echo "kernel_installed ${n%%:*} $(stat -c %Y "$f")"; done;'
         " else echo index $(stat -c %Y /var/cache/dnf/*.solv /var/cache/yum 2>/dev/null | sort -n | tail -1);"
-        " dnf -q -C updateinfo list --updates 2>/dev/null | awk 'NF>=3 {print \"pending\", $3, $2}'; fi",
+        " dnf -q -C updateinfo list --updates 2>/dev/null | awk 'NF>=3 {print \"pending\", $3, $2}';"
+        " dnf -q versionlock list 2>/dev/null | sed 's/^/hold /';"
+        " rpm -q kernel --qf 'kernel_installed %{VERSION}-%{RELEASE}.%{ARCH} %{INSTALLTIME}\\n' 2>/dev/null; fi;"
+        ' [ -r "$state/last-run.json" ] && echo "last_run $(cat "$state/last-run.json")";'
+        ' echo runs $(ls "$state/runs" 2>/dev/null | wc -l); echo kernel_running $(uname -r)',
     ),
     Probe("firewall", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null; true"),
 )

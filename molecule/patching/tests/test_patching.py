@@ -28,10 +28,11 @@ def first_run(host):
 
 def test_only_security_origins_matched_by_codename(host):
     patterns = apt_config(host, "Unattended-Upgrade::Origins-Pattern")
-    lines = [line for line in patterns.splitlines() if line.startswith("Unattended-Upgrade::Origins-Pattern:: ")]
+    prefix = "Unattended-Upgrade::Origins-Pattern:: "
+    lines = [line.removeprefix(prefix) for line in patterns.splitlines() if line.startswith(prefix)]
     assert lines == [
-        'Unattended-Upgrade::Origins-Pattern:: "origin=Debian,codename=${distro_codename}-security,label=Debian-Security";',
-        'Unattended-Upgrade::Origins-Pattern:: "origin=Debian,codename=${distro_codename},label=Debian-Security";',
+        '"origin=Debian,codename=${distro_codename}-security,label=Debian-Security";',
+        '"origin=Debian,codename=${distro_codename},label=Debian-Security";',
     ]
     assert '"tzdata$"' in apt_config(host, "Unattended-Upgrade::Package-Blacklist")
 

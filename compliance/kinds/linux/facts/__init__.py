@@ -21,6 +21,7 @@ from compliance.kinds.linux.facts import firewall as _firewall
 from compliance.kinds.linux.facts import jobs as _jobs
 from compliance.kinds.linux.facts import logs as _logs
 from compliance.kinds.linux.facts import pam as _pam
+from compliance.kinds.linux.facts import patching as _patching
 from compliance.kinds.linux.facts import shell as _shell
 from compliance.kinds.linux.facts import ssh as _ssh
 from compliance.kinds.linux.facts import sudo as _sudo
@@ -29,9 +30,9 @@ from compliance.kinds.linux.facts.accounts import Account, ShadowEntry
 from compliance.kinds.linux.facts.audit import FileMode
 from compliance.kinds.linux.facts.clock import TimeSources
 from compliance.kinds.linux.facts.firewall import Firewall
-from compliance.kinds.linux.facts.jobs import PackageUpdates
 from compliance.kinds.linux.facts.logs import ForwardTarget, Logrotate
 from compliance.kinds.linux.facts.pam import PamLine
+from compliance.kinds.linux.facts.patching import PackageUpdates, PendingUpdate
 from compliance.kinds.linux.facts.shell import ShellTimeout
 from compliance.kinds.linux.facts.sudo import SudoGrant
 from compliance.kinds.linux.facts.system import CONTAINER_TYPES, Identity, Listener
@@ -70,7 +71,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "replication": _jobs.parse_replication,
     "antivirus": _jobs.parse_antivirus,
     "crontabs": _jobs.parse_crontabs,
-    "package_updates": _jobs.parse_package_updates,
+    "package_updates": _patching.parse_package_updates,
     "firewall": _firewall.parse_firewall,
 }
 
@@ -131,7 +132,7 @@ class HostFacts:
     replication = fact("replication", _jobs.parse_replication)
     antivirus = fact("antivirus", _jobs.parse_antivirus)
     cron_jobs = fact("crontabs", _jobs.parse_crontabs)
-    package_updates = fact("package_updates", _jobs.parse_package_updates)
+    package_updates = fact("package_updates", _patching.parse_package_updates)
     firewall = fact("firewall", _firewall.parse_firewall)
 
     def probe(self, name: str) -> ProbeResult:
@@ -192,6 +193,7 @@ __all__ = [
     "Logrotate",
     "PackageUpdates",
     "PamLine",
+    "PendingUpdate",
     "ShadowEntry",
     "ShellTimeout",
     "SudoGrant",

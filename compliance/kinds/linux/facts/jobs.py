@@ -1,4 +1,4 @@
-"""Scheduled work and its state: cron jobs, anti-malware (signatures, scan timer, last scan), package updates."""
+"""Scheduled work and its state: cron jobs, replication, anti-malware (signatures, scan timer, last scan)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from compliance.kinds.linux.facts.text import as_int, file_texts
-
-
-@dataclass(frozen=True)
-class PackageUpdates:
-    index_refreshed: int | None  # epoch of the newest Release file, None if the index was never fetched
-    pending: tuple[str, ...]  # one line per upgrade apt or dnf would make: "<name> <origin or details>"
-
-    @property
-    def security(self) -> list[str]:
-        """Names of pending upgrades from a security origin."""
-        return sorted({line.split()[0] for line in self.pending if "security" in line.lower()})
+from compliance.kinds.linux.facts.text import file_texts
 
 
 def parse_crontabs(output: str) -> list[str]:
@@ -97,14 +86,3 @@ def parse_antivirus(output: str) -> Antivirus:
             key, _, value = rest.partition(" ")
             last_scan[key] = value.strip()
     return Antivirus(tuple(databases), tuple(sources), timer_active, calendar, last_scan)
-
-
-def parse_package_updates(output: str) -> PackageUpdates:
-    index: int | None = None
-    pending = []
-    for line in output.splitlines():
-        if line.startswith("index"):
-            index = as_int(line[len("index") :])
-        elif line.startswith("pending "):
-            pending.append(line[len("pending ") :])
-    return PackageUpdates(index, tuple(pending))
