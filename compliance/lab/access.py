@@ -9,6 +9,7 @@ off; a master left behind would wait for its keep-alives to fail before giving u
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,9 +38,17 @@ def ensure_key(paths: LabPaths) -> str:
     return paths.ssh_key.with_suffix(".pub").read_text().strip()
 
 
+def _replace_file(path: Path, text: str) -> None:
+    """Write a file others read while it changes (ssh, Ansible of a scenario running beside this one):
+    they see the old text or the new, never half of it."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
 def write_known_hosts(paths: LabPaths, running: Iterable[RunningHost]) -> None:
     lines = [f"{r.host.name},{r.host.address} ssh-ed25519 {r.host_key}\n" for r in running]
-    paths.known_hosts.write_text("".join(sorted(lines)))
+    _replace_file(paths.known_hosts, "".join(sorted(lines)))
 
 
 def ssh_config_text(paths: LabPaths, hosts: Iterable[PlannedHost]) -> str:
@@ -77,7 +86,7 @@ def close_connections(paths: LabPaths, host: PlannedHost) -> None:
 
 
 def write_ssh_config(paths: LabPaths, hosts: Iterable[PlannedHost]) -> None:
-    paths.ssh_config.write_text(ssh_config_text(paths, hosts))
+    _replace_file(paths.ssh_config, ssh_config_text(paths, hosts))
 
 
 def inventory_document(paths: LabPaths, hosts: Iterable[PlannedHost]) -> dict:
@@ -94,6 +103,8 @@ def inventory_document(paths: LabPaths, hosts: Iterable[PlannedHost]) -> dict:
     document: dict = {
         "all": {
             "vars": {
+                # A lab: roles use what stands in for the hospital's Internet-side sources (docs/lab.md).
+                "dengbao_lab": True,
                 "ansible_user": "root",
                 "ansible_python_interpreter": "/usr/bin/python3",
                 # Replaces ansible.cfg's ssh_args, so Ansible adds no ControlPath of its own.
@@ -112,4 +123,4 @@ def write_inventory(target: Path, paths: LabPaths, hosts: list[PlannedHost]) -> 
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     body = yaml.safe_dump(inventory_document(paths, hosts), sort_keys=False, default_flow_style=False)
-    target.write_text(GENERATED_HEADER + "---\n" + body)
+    _replace_file(target, GENERATED_HEADER + "---\n" + body)

@@ -100,6 +100,8 @@ def ensure_image(paths: LabPaths, recipe: ImageRecipe, log: Callable[[str], None
             f"构建基础镜像失败（debootstrap 退出码 {result.returncode}），见 {build_log}",
         )
     _configure(partial, recipe)
+    _apply_security_updates(partial, build_log)
+    _clean_package_state(partial)
     partial.rename(target)
     (paths.images_dir / f"{target.name}.json").write_text(json.dumps(asdict(recipe), indent=2) + "\n")
     _remove_stale_images(paths, keep=target)
@@ -127,6 +129,43 @@ def _configure(root: Path, recipe: ImageRecipe) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def _apply_security_updates(root: Path, build_log: Path) -> None:
+    """Install the security updates published since the release, as a hospital patches its golden
+    image: hosts start patched, and the tests that need a pending update make one by installing
+    a package's release version (a real, older build)."""
+    script = (
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o Dpkg::Options::=--force-confold upgrade"
+    )
+    with build_log.open("a") as out:
+        result = subprocess.run(
+            [
+                "systemd-nspawn",
+                "--quiet",
+                "--register=no",
+                "--keep-unit",
+                "-D",
+                str(root),
+                "--pipe",
+                "sh",
+                "-c",
+                script,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if result.returncode != 0:
+        shutil.rmtree(root, ignore_errors=True)
+        raise LabError(
+            f"installing security updates into the image failed (exit {result.returncode}); see {build_log}",
+            f"向基础镜像安装安全更新失败（退出码 {result.returncode}），见 {build_log}",
+        )
+
+
+def _clean_package_state(root: Path) -> None:
+    """No package lists and no downloaded packages: the image carries no index anyone could take for fresh."""
     lists = root / "var" / "lib" / "apt" / "lists"
     shutil.rmtree(lists, ignore_errors=True)
     (lists / "partial").mkdir(parents=True)

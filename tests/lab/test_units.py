@@ -97,6 +97,7 @@ def test_the_inventory_groups_hosts_by_zone_and_system_and_reuses_the_ssh_config
     assert children["system_his"]["hosts"] == {"his-db-01": None}, "host variables are set in one place"
     assert "mol-x" not in str(document), "hosts without a zone (molecule's) stay out of the lab inventory"
     assert document["all"]["vars"]["ansible_ssh_args"] == "-F /srv/lab-state/ssh/config"
+    assert document["all"]["vars"]["dengbao_lab"] is True, "a lab inventory says it is one (the roles' lab defaults)"
 
 
 def test_the_written_inventory_is_plain_yaml_that_ansible_reads(tmp_path):
