@@ -1,7 +1,7 @@
 """playbooks/site.yml takes fresh Debian lab hosts from their defaults to the policies, proven by the scan.
 
-Three hosts of the default topology (a database server, an application server and the bastion,
-whose address becomes the management source): scanned before, converged, converged again with
+Three hosts of the default topology (an application server, the bastion, whose address becomes the
+management source, and the mirror that serves signatures): scanned before, converged, converged again with
 no change, run in check mode with no change and /etc untouched, then scanned again.
 """
 
@@ -21,9 +21,9 @@ from compliance.checks import all_checks
 
 pytestmark = pytest.mark.lab
 
-HOSTS = ("his-db-01", "his-app-01", "bastion-01")
-# Checks of capabilities other roles bring (antivirus, backup jobs): site.yml leaves them as they were.
-OTHER_ROLES = {"linux.antivirus", "linux.backup_local", "linux.backup_offsite"}
+HOSTS = ("his-app-01", "bastion-01", "mirror-01")
+# Checks of capabilities other roles bring (backup jobs): site.yml leaves them as they were.
+OTHER_ROLES = {"linux.backup_local", "linux.backup_offsite"}
 # Everything under /etc, with modes, owners, link targets and content hashes.
 ETC_STATE = (
     "find /etc -xdev -printf '%p %M %u %g %l\\n' | sort; find /etc -xdev -type f -exec sha256sum {} + | sort -k 2"
@@ -44,7 +44,7 @@ def changed_counts(output: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
     run_lab("down")
-    run_lab("up", str(len(HOSTS)))
+    run_lab("up", *(f"--host={host}" for host in HOSTS))
     workdir = tmp_path_factory.mktemp("site")
     inventory = Path(test_lab_env["DENGBAO_LAB_INVENTORY"])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -179,3 +179,35 @@ def test_the_run_records_versions_from_and_to_and_restart_needs():
     quiet = script.restart_needs("NEEDRESTART-KSTA: 1\n")
     assert script.reboot_decision(quiet, allowed=True, in_window=True, marker=False) == "not needed"
     assert script.reboot_decision(quiet, allowed=True, in_window=True, marker=True) == "scheduled"
+
+
+def run_record(days_ago: float, succeeded: bool = True) -> str:
+    finished = datetime.fromtimestamp(NOW - days_ago * DAY, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    upgraded = [{"package": "libexpat1", "from": "2.5.0-1+deb12u2", "to": "2.5.0-1+deb12u5"}]
+    record = {"run_id": "maintenance-window", "finished": finished, "succeeded": succeeded, "upgraded": upgraded}
+    return "last_run " + json.dumps(record)
+
+
+def records(output: str):
+    collection = Collection(NOW, {"package_updates": ProbeResult("package_updates", "probe", output, 0)})
+    return all_checks()["linux.patch_records"].function(HostFacts(collection), {"patching": SETTINGS})
+
+
+def test_a_recent_successful_run_on_record_meets_the_host_s_part_of_8_1_10_5_a():
+    outcome = records(probe_output([], run_record(2)))
+    assert outcome.verdict is Verdict.PASS
+    assert outcome.observed["last_run"]["upgraded"][0] == {
+        "package": "libexpat1",
+        "from": "2.5.0-1+deb12u2",
+        "to": "2.5.0-1+deb12u5",
+    }
+    # The item stays 部分符合 whatever the host shows: testing before production is in the records.
+    assert "tested before production" in all_checks()["linux.patch_records"].partly["8.1.10.5 a)"][0]
+
+
+def test_no_run_on_record_a_missed_window_or_a_failed_run_fails():
+    assert records(probe_output([])).verdict is Verdict.FAIL  # nothing on record
+    missed = records(probe_output([], run_record(10)))
+    assert missed.verdict is Verdict.FAIL and "window's run is missing" in missed.reason_en
+    failed = records(probe_output([], run_record(1, succeeded=False)))
+    assert failed.verdict is Verdict.FAIL and "maintenance-window" in failed.reason_en
