@@ -2,12 +2,16 @@
 a scheduled scan that really finds the EICAR test file, quarantines it, and reports it through syslog
 to the central log host."""
 
+import datetime
 import os
+import pathlib
 import re
 import time
 
+import jinja2
 import pytest
 import testinfra
+import yaml
 
 testinfra_hosts = ["ansible://mol-av"]
 
@@ -81,3 +85,33 @@ def test_a_clean_scan_is_recorded_as_clean(host):
     assert host.run("systemctl start dengbao-antivirus-scan.service").rc == 0
     record = host.file("/var/lib/dengbao/antivirus/last-scan").content_string
     assert "exit 0" in record and "detections 0" in record
+
+
+REPO = pathlib.Path(os.environ["MOLECULE_PROJECT_DIRECTORY"])
+POLICY = yaml.safe_load((REPO / "policies" / "antivirus.yml").read_text())["settings"]
+
+
+def _scenario(name):
+    """A check scenario of linux.antivirus, rendered with the policy as the scenario harness renders it."""
+    template = REPO / "compliance" / "checks" / "linux" / "antivirus" / "scenarios" / f"{name}.fail.sh"
+    return jinja2.Template(template.read_text()).render(policy={"antivirus": POLICY})
+
+
+def test_signatures_set_back_on_the_mirror_reach_the_server_stale(host, loghost):
+    """Runs last. The mirror stops getting fresh databases: its published copy's declared build time
+    is set back past the policy's maximum age. freshclam on the server takes it, and the server's
+    database now says it is stale. The check scenario `stale_signatures` shows that linux.antivirus
+    fails on such a database."""
+    published = "/srv/mirror/clamav/dengbao.cud"
+    set_back = loghost.run(f"DENGBAO_DATABASE={published} sh -s <<'EOF'\n{_scenario('stale_signatures')}\nEOF")
+    assert set_back.rc == 0, set_back.stderr
+    old = set_back.stdout.split("Build time:")[1].strip()
+    host.run("systemctl stop clamav-freshclam")
+    update = host.run("freshclam --stdout")
+    host.run("systemctl start clamav-freshclam")
+    assert update.rc == 0, update.stdout[-2000:]
+    info = host.check_output("sigtool --info=/var/lib/clamav/dengbao.cud")
+    assert f"Build time: {old}" in info, update.stdout[-2000:]
+    built = datetime.datetime.strptime(old, "%d %b %Y %H:%M %z")
+    age = datetime.datetime.now(datetime.UTC) - built
+    assert age > datetime.timedelta(days=POLICY["signature_max_age_days"])
