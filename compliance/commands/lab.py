@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -10,9 +11,9 @@ import time
 from pathlib import Path
 
 from compliance.lab.errors import LabError
-from compliance.lab.lab import Lab
+from compliance.lab.lab import Lab, Planner
 from compliance.lab.paths import LabPaths
-from compliance.lab.plan import adhoc_hosts, first_hosts, hosts_from_inventory
+from compliance.lab.plan import PlannedHost, adhoc_hosts, first_hosts, hosts_from_inventory
 from compliance.lab.state import load
 from compliance.project import project_root
 
@@ -70,11 +71,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
-    taken = {r.host.address for r in load(paths).values()}
+    # Inventory and ad-hoc hosts get their addresses under the lab's lock (Lab.up calls the planner).
+    planned: list[PlannedHost] | Planner
     if args.inventory:
-        planned = hosts_from_inventory(paths, args.inventory, taken)
+        planned = functools.partial(hosts_from_inventory, paths, args.inventory)
     elif args.host:
-        planned = adhoc_hosts(paths, args.host, taken)
+        planned = functools.partial(adhoc_hosts, paths, args.host)
     else:
         planned = first_hosts(paths, args.count or DEFAULT_HOSTS)
     began = time.monotonic()

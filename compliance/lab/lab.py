@@ -35,16 +35,26 @@ class HostStatus:
     ssh_answers: bool
 
 
+# Plans hosts given the addresses running hosts hold.
+Planner = Callable[[set[str]], list[PlannedHost]]
+
+
 class Lab:
     def __init__(self, paths: LabPaths, inventory_file: Path | None, log: Log = print) -> None:
         self.paths = paths
         self.inventory_file = inventory_file
         self.log = log
 
-    def up(self, planned: list[PlannedHost], timeout: float = 120.0) -> list[RunningHost]:
-        """Ensure every planned host runs and answers SSH; return them."""
+    def up(self, planned: list[PlannedHost] | Planner, timeout: float = 120.0) -> list[RunningHost]:
+        """Ensure every planned host runs and answers SSH; return them.
+
+        A planner is called under the lab's lock with the addresses already taken, so two `up`s at
+        once (molecule scenarios side by side) never hand out the same address.
+        """
         with locked(self.paths):
             running = self._live_hosts()
+            if callable(planned):
+                planned = planned({r.host.address for r in running.values()})
             self._refuse_conflicts(planned, running)
             to_start = [p for p in planned if p.name not in running]
             started: list[RunningHost] = []
