@@ -50,7 +50,7 @@ def probe_output(updates: list[dict] | None, *extra: str, index_days: float = 0.
     return "\n".join(lines) + "\n"
 
 
-def judge(output: str, held_packages: list[dict] | None = None, virtualization: str = "none"):
+def run_check(check_id: str, output: str, held_packages: list[dict] | None = None, virtualization: str = "none"):
     collection = Collection(
         NOW,
         {
@@ -59,7 +59,11 @@ def judge(output: str, held_packages: list[dict] | None = None, virtualization: 
         },
     )
     settings = dict(SETTINGS, held_packages=held_packages or [])
-    return all_checks()["linux.security_updates"].function(HostFacts(collection), {"patching": settings})
+    return all_checks()[check_id].function(HostFacts(collection), {"patching": settings})
+
+
+def judge(output: str, held_packages: list[dict] | None = None, virtualization: str = "none"):
+    return run_check("linux.security_updates", output, held_packages, virtualization)
 
 
 def test_a_fix_within_the_allowed_time_passes_and_is_listed():
@@ -189,8 +193,7 @@ def run_record(days_ago: float, succeeded: bool = True) -> str:
 
 
 def records(output: str):
-    collection = Collection(NOW, {"package_updates": ProbeResult("package_updates", "probe", output, 0)})
-    return all_checks()["linux.patch_records"].function(HostFacts(collection), {"patching": SETTINGS})
+    return run_check("linux.patch_records", output)
 
 
 def test_a_recent_successful_run_on_record_meets_the_host_s_part_of_8_1_10_5_a():

@@ -10,22 +10,11 @@ schedule, and the last scheduled scan finished recently and without error.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from compliance.checks import Outcome, Problems, Settings, check, not_applicable
 from compliance.kinds.linux.facts import HostFacts
 from compliance.model.schedule import longest_gap_days, oncalendar
 
 ENGINES = {"clamav": ("clamav", "clamav-daemon.service")}
-
-
-def _finished_days_ago(facts: HostFacts, finished: str | None) -> float | None:
-    """Days between the last scan's end (UTC, as the scan script records it) and the collection."""
-    try:
-        stamp = datetime.strptime(str(finished), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return None
-    return facts.days_before_collection(stamp)
 
 
 @check(
@@ -53,7 +42,7 @@ def antivirus(facts: HostFacts, policy: Settings) -> Outcome:
     schedule = oncalendar(av["scan_schedule"])
     gap = longest_gap_days(av["scan_schedule"])
     last = state.last_scan
-    last_age = _finished_days_ago(facts, last.get("finished"))
+    last_age = facts.days_before_collection_of_stamp(last.get("finished"))
     observed = {
         "installed": package in facts.packages,
         "daemon_running": daemon in facts.active_units,

@@ -12,7 +12,6 @@ so met here the item is 部分符合.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from compliance.checks import Outcome, Problems, Settings, check, undecided
@@ -20,14 +19,6 @@ from compliance.kinds.linux.facts import HostFacts
 from compliance.model.schedule import longest_gap_days, window_cron
 
 SHOWN_CHANGES = 20
-
-
-def _days_ago(facts: HostFacts, stamp: object) -> float | None:
-    try:
-        moment = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    return facts.days_before_collection(moment.timestamp())
 
 
 def _shown(run: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +76,7 @@ def patch_records(facts: HostFacts, policy: Settings) -> Outcome:
             "没有补丁运行记录（补丁角色为每次运行留存记录）",
         )
     else:
-        age = _days_ago(facts, run.get("finished"))
+        age = facts.days_before_collection_of_stamp(run.get("finished"))
         if age is None:
             problems.add("the last patch run's record has no end time", "最近一次补丁运行记录没有结束时间")
         elif age > gap + 1:

@@ -85,14 +85,15 @@ def security_updates(facts: HostFacts, policy: Settings) -> Outcome:
         return undecided(
             {"source": updates.source},
             f"{updates.unreadable}; nothing is decided",
-            "补丁记录无法读取（不是巡检工具写入的 JSON），未作判定",
+            "补丁记录无法读取（不是补丁角色写入的 JSON），未作判定",
         )
     index_age = None if updates.index_refreshed is None else facts.days_before_collection(updates.index_refreshed)
     security = [update for update in updates.updates if update.security]
+    waiting = [_waiting(facts, update) for update in security]
     problems = Problems()
     accepted: list[str] = []
-    for update in security:
-        name, days = update.package, _waiting(facts, update)["waiting_days"]
+    for update, shown in zip(security, waiting, strict=True):
+        name, days = update.package, shown["waiting_days"]
         if update.held and name not in declared:
             problems.add(
                 f"{name}: its security update is held back by a hold the policy does not declare",
@@ -125,7 +126,7 @@ def security_updates(facts: HostFacts, policy: Settings) -> Outcome:
     observed = {
         "source": updates.source,
         "index_age_days": index_age,
-        "pending_security_updates": [_waiting(facts, update) for update in security],
+        "pending_security_updates": waiting,
         "pending_updates": len(updates.updates),
         "holds": list(updates.holds),
         "kernel": kernel,

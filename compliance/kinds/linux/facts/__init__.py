@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from compliance.kinds.collection import Collection, MissingProbe, ProbeResult
@@ -149,6 +150,14 @@ class HostFacts:
 
     def days_before_collection(self, epoch: float) -> float:
         return round((self.epoch - epoch) / SECONDS_PER_DAY, 1)
+
+    def days_before_collection_of_stamp(self, stamp: object) -> float | None:
+        """The same for a UTC time as the roles' records write it (`2026-12-02T03:24:30Z`); None if it is not one."""
+        try:
+            moment = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        return self.days_before_collection(moment.timestamp())
 
     @property
     def family(self) -> str:

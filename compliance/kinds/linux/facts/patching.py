@@ -49,15 +49,6 @@ class PackageUpdates:
     kernels_installed: tuple[InstalledKernel, ...]
     unreadable: str | None = None  # why a record present on the host could not be read
 
-    @property
-    def security(self) -> list[str]:
-        """Names of pending upgrades from a security origin."""
-        return sorted({update.package for update in self.updates if update.security})
-
-    @property
-    def pending(self) -> tuple[str, ...]:
-        return tuple(update.package for update in self.updates)
-
     def newest_kernel(self) -> InstalledKernel | None:
         return max(self.kernels_installed, key=lambda kernel: kernel.installed_at, default=None)
 
