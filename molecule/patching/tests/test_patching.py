@@ -1,4 +1,5 @@
-"""Verify the patching role on a host with real security updates pending: unattended-upgrades
+"""Verify the patching role on a host with real security updates pending: every download through the
+internal package mirror (and that mirror serving Debian's archives only), unattended-upgrades
 limited to security origins by codename, upgrades only from the window timer, the first run on
 record with real versions, a declared hold kept and an undeclared one released, and the apt hook
 recording what is still pending."""
@@ -6,9 +7,14 @@ recording what is still pending."""
 import json
 import time
 
+import os
+
 import pytest
+import testinfra
 
 testinfra_hosts = ["ansible://mol-patch"]
+INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
+MIRROR = "mol-patch-mirror"
 
 STATE = "/var/lib/dengbao/patching"
 
@@ -24,6 +30,33 @@ def version(host, package):
 @pytest.fixture(scope="module")
 def first_run(host):
     return json.loads(host.file(f"{STATE}/last-run.json").content_string)
+
+
+@pytest.fixture(scope="module")
+def mirror():
+    return testinfra.get_host(f"ansible://{MIRROR}?ansible_inventory={INVENTORY}")
+
+
+def test_every_download_goes_through_the_internal_mirror(host):
+    for scheme in ("http", "https"):
+        assert f'Acquire::{scheme}::Proxy "http://{MIRROR}:3142";' in apt_config(host, f"Acquire::{scheme}::Proxy")
+
+
+def test_the_first_run_fetched_its_fix_from_the_mirror(host, mirror, first_run):
+    (libexpat1,) = [entry for entry in first_run["upgraded"] if entry["package"] == "libexpat1"]
+    fetched = mirror.check_output("cat /var/log/apt-cacher-ng/apt-cacher.log")
+    address = host.check_output("ip -4 -o addr show host0").split()[3].split("/")[0]
+    version = libexpat1["to"].replace(":", "%3a")
+    assert any(f"libexpat1_{version}_" in line and address in line for line in fetched.splitlines()), fetched[-2000:]
+
+
+def test_the_mirror_serves_the_distribution_only_and_is_no_open_proxy(host):
+    helper = "/usr/lib/apt/apt-helper download-file"
+    refused = host.run(f"{helper} http://www.example.com/index.html /tmp/fetched-elsewhere")
+    assert refused.rc != 0 and "403" in refused.stdout + refused.stderr, refused.stdout + refused.stderr
+    targets = host.check_output("apt-get indextargets --format '$(REPO_URI)dists/$(RELEASE)/InRelease' | sort -u")
+    served = host.run(f"{helper} {targets.split()[0]} /tmp/fetched-release")
+    assert served.rc == 0, served.stdout + served.stderr
 
 
 def test_only_security_origins_matched_by_codename(host):
