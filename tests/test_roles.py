@@ -26,3 +26,21 @@ def test_defaults_and_argument_specs_agree(role):
 def test_every_variable_carries_the_role_prefix(role):
     defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text()) or {}
     assert all(name.startswith(role.name + "_") for name in defaults)
+
+
+def _defaults(role: str) -> dict:
+    return yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text())
+
+
+def test_servers_reach_the_mirrors_on_the_ports_the_mirror_roles_serve():
+    package_port = _defaults("package_mirror")["package_mirror_port"]
+    assert _defaults("patching")["patching_mirror_proxy"].endswith(f":{package_port}")
+    signature_port = _defaults("signature_mirror")["signature_mirror_port"]
+    assert f":{signature_port}/" in _defaults("antivirus")["antivirus_mirror_url"]
+
+
+def test_the_lab_package_mirror_chains_to_the_lab_s_own_apt_proxy():
+    from compliance.lab.paths import APT_PROXY_PORT, LAB_MIRROR_NAME
+
+    upstream = _defaults("package_mirror")["package_mirror_upstream_proxy"]
+    assert f"'http://{LAB_MIRROR_NAME}:{APT_PROXY_PORT}' if dengbao_lab" in upstream

@@ -11,7 +11,7 @@ from compliance.lab import cgroups
 from compliance.lab.access import close_connections
 from compliance.lab.errors import LabError
 from compliance.lab.network import remove_veth
-from compliance.lab.paths import LabPaths
+from compliance.lab.paths import LAB_MIRROR_NAME, LabPaths
 from compliance.lab.plan import PlannedHost
 from compliance.lab.process import find_processes, process_alive, stop_process
 
@@ -60,7 +60,7 @@ def _write_identity(paths: LabPaths, root: Path, host: PlannedHost, public_key: 
     (root / "etc/hostname").write_text(host.name + "\n")
     (root / "etc/hosts").write_text(
         f"127.0.0.1\tlocalhost\n127.0.1.1\t{host.name}\n{host.address}\t{host.name}\n"
-        f"{paths.gateway}\tlab-mirror\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        f"{paths.gateway}\t{LAB_MIRROR_NAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n"
     )
     (root / "etc/machine-id").write_text(secrets.token_hex(16) + "\n")
     (root / "etc/systemd/network/10-lab-host0.network").write_text(

@@ -16,6 +16,8 @@ from pathlib import Path
 from compliance.lab.errors import LabError
 
 APT_PROXY_PORT = 3142
+# The name lab hosts know the bridge's apt proxy by (/etc/hosts): the package_mirror role's lab upstream.
+LAB_MIRROR_NAME = "lab-mirror"
 DEFAULT_NETWORK = ipaddress.IPv4Network("10.77.0.0/24")
 
 

@@ -152,6 +152,21 @@ PROBES: tuple[Probe, ...] = (
         ' [ -r "$state/last-run.json" ] && echo "last_run $(cat "$state/last-run.json")";'
         ' echo runs $(ls "$state/runs" 2>/dev/null | wc -l); echo kernel_running $(uname -r)',
     ),
+    Probe(
+        "package_sources",
+        # apt's effective proxy settings (`apt_proxy Acquire::http::Proxy "…";`), then the sources of apt
+        # and of dnf/yum as `path:line`.
+        "command -v apt-config >/dev/null && apt-config dump 2>/dev/null"
+        " | grep -iE '^Acquire::(https?|ftp)::Proxy' | sed 's/^/apt_proxy /'; "
+        + _files(
+            "/etc/apt/sources.list",
+            "/etc/apt/sources.list.d/*.list",
+            "/etc/apt/sources.list.d/*.sources",
+            "/etc/dnf/dnf.conf",
+            "/etc/yum.conf",
+            "/etc/yum.repos.d/*.repo",
+        ),
+    ),
     Probe("firewall", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null; true"),
 )
 

@@ -24,6 +24,7 @@ from compliance.kinds.linux.facts import logs as _logs
 from compliance.kinds.linux.facts import pam as _pam
 from compliance.kinds.linux.facts import patching as _patching
 from compliance.kinds.linux.facts import shell as _shell
+from compliance.kinds.linux.facts import sources as _sources
 from compliance.kinds.linux.facts import ssh as _ssh
 from compliance.kinds.linux.facts import sudo as _sudo
 from compliance.kinds.linux.facts import system as _system
@@ -35,6 +36,7 @@ from compliance.kinds.linux.facts.logs import ForwardTarget, Logrotate
 from compliance.kinds.linux.facts.pam import PamLine
 from compliance.kinds.linux.facts.patching import PackageUpdates, PendingUpdate
 from compliance.kinds.linux.facts.shell import ShellTimeout
+from compliance.kinds.linux.facts.sources import PackageSource, PackageSources
 from compliance.kinds.linux.facts.sudo import SudoGrant
 from compliance.kinds.linux.facts.system import CONTAINER_TYPES, Identity, Listener
 
@@ -73,6 +75,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "antivirus": _jobs.parse_antivirus,
     "crontabs": _jobs.parse_crontabs,
     "package_updates": _patching.parse_package_updates,
+    "package_sources": _sources.parse_package_sources,
     "firewall": _firewall.parse_firewall,
 }
 
@@ -134,6 +137,7 @@ class HostFacts:
     antivirus = fact("antivirus", _jobs.parse_antivirus)
     cron_jobs = fact("crontabs", _jobs.parse_crontabs)
     package_updates = fact("package_updates", _patching.parse_package_updates)
+    package_sources = fact("package_sources", _sources.parse_package_sources)
     firewall = fact("firewall", _firewall.parse_firewall)
 
     def probe(self, name: str) -> ProbeResult:
@@ -200,6 +204,8 @@ __all__ = [
     "Identity",
     "Listener",
     "Logrotate",
+    "PackageSource",
+    "PackageSources",
     "PackageUpdates",
     "PamLine",
     "PendingUpdate",
