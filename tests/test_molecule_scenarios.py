@@ -28,7 +28,9 @@ def test_every_role_is_converged_by_a_scenario():
     assert set(roles) <= converged, f"roles no molecule scenario converges: {set(roles) - converged}"
     # Server roles are converged together with their clients: loghost in logging, signature_mirror in
     # antivirus, package_mirror in patching.
-    assert set(roles) - {"loghost", "signature_mirror", "package_mirror"} <= set(SCENARIOS), "a role's own scenario is named after it"
+    assert set(roles) - {"loghost", "signature_mirror", "package_mirror"} <= set(SCENARIOS), (
+        "a role's own scenario is named after it"
+    )
 
 
 def _molecule_test(scenario: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -11,9 +11,13 @@ REPO = Path(__file__).resolve().parents[1]
 ROLES = sorted(p for p in (REPO / "roles").iterdir() if (p / "tasks" / "main.yml").exists())
 
 
+def _defaults(role: str) -> dict:
+    return yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text()) or {}
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
 def test_defaults_and_argument_specs_agree(role):
-    defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text()) or {}
+    defaults = _defaults(role.name)
     spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())
     options = spec["argument_specs"]["main"]["options"]
     assert set(defaults) == set(options), "variables missing from defaults or from argument_specs"
@@ -24,12 +28,8 @@ def test_defaults_and_argument_specs_agree(role):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda p: p.name)
 def test_every_variable_carries_the_role_prefix(role):
-    defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text()) or {}
+    defaults = _defaults(role.name)
     assert all(name.startswith(role.name + "_") for name in defaults)
-
-
-def _defaults(role: str) -> dict:
-    return yaml.safe_load((REPO / "roles" / role / "defaults" / "main.yml").read_text())
 
 
 def test_servers_reach_the_mirrors_on_the_ports_the_mirror_roles_serve():

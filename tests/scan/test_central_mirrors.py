@@ -25,9 +25,7 @@ POLICIES = {
 MIRROR = POLICIES["patching"]["mirror_host"]
 DEB822 = "/etc/apt/sources.list.d/debian.sources"
 THROUGH_MIRROR = f'apt_proxy Acquire::http::Proxy "http://{MIRROR}:3142";'
-SIGNATURES_FROM_MIRROR = (
-    f"freshclam PrivateMirror http://{MIRROR}:8080/clamav\nfreshclam DatabaseCustomURL http://{MIRROR}:8080/clamav/x.cud"
-)
+SIGNATURES_FROM_MIRROR = f"freshclam PrivateMirror http://{MIRROR}:8080/clamav\nfreshclam DatabaseCustomURL http://{MIRROR}:8080/clamav/x.cud"
 
 
 def deb822(*stanzas: str) -> str:
@@ -48,7 +46,9 @@ def judge(sources: str, signatures: str = SIGNATURES_FROM_MIRROR, engine: str = 
         "os_release": "ID=debian",
         "virtualization": "none",
     }
-    collection = Collection(1_800_000_000, {name: ProbeResult(name, "probe", text, 0) for name, text in outputs.items()})
+    collection = Collection(
+        1_800_000_000, {name: ProbeResult(name, "probe", text, 0) for name, text in outputs.items()}
+    )
     settings = {"patching": POLICIES["patching"], "antivirus": dict(POLICIES["antivirus"], engine=engine)}
     return all_checks()["linux.central_mirrors"].function(HostFacts(collection), settings)
 
@@ -78,7 +78,8 @@ def test_https_falls_back_to_the_http_settings_as_apt_does():
 
 def test_a_source_on_the_mirror_itself_and_local_media_pass_without_a_proxy():
     lines = (
-        f"/etc/apt/sources.list:deb [arch=amd64 signed-by=/usr/share/keyrings/k.gpg] http://{MIRROR}.hospital.local/debian bookworm main\n"
+        "/etc/apt/sources.list:deb [arch=amd64 signed-by=/usr/share/keyrings/k.gpg]"
+        f" http://{MIRROR}.hospital.local/debian bookworm main\n"
         "/etc/apt/sources.list:deb cdrom:[Debian GNU/Linux 12.8.0]/ bookworm main\n"
         "/etc/apt/sources.list.d/local.list:deb file:/srv/repo ./"
     )

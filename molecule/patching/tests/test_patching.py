@@ -5,9 +5,8 @@ record with real versions, a declared hold kept and an undeclared one released, 
 recording what is still pending."""
 
 import json
-import time
-
 import os
+import time
 
 import pytest
 import testinfra

@@ -17,8 +17,6 @@ so met here the item is 部分符合.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from compliance.checks import Outcome, Problems, Settings, check
 from compliance.kinds.linux.facts import HostFacts
 
@@ -27,13 +25,6 @@ CLAMAV_UPDATER = ("clamav-freshclam", "clamav")
 
 def short(name: str | None) -> str:
     return (name or "").lower().split(".")[0]
-
-
-def freshclam_host(source: str) -> str:
-    """The host of a freshclam source line (`PrivateMirror http://…`, `DatabaseMirror host`)."""
-    _key, _, value = source.partition(" ")
-    value = value.strip()
-    return (urlsplit(value).hostname or "") if "://" in value else value.split("/")[0].split(":")[0]
 
 
 def _package_problems(facts: HostFacts, mirror: str, problems: Problems) -> list[str]:
@@ -64,16 +55,16 @@ def _signature_problems(facts: HostFacts, engine: str, mirror: str, problems: Pr
             "未安装 ClamAV：病毒特征库未从特征库镜像获取",
         )
         return []
-    sources = list(facts.antivirus.freshclam_sources)
+    sources = facts.antivirus.freshclam_source_hosts()
     if not sources:
         problems.add("freshclam names no signature source", "freshclam 未配置特征库来源")
-    for source in sources:
-        if short(freshclam_host(source)) != mirror:
+    for source, host in sources:
+        if short(host) != mirror:
             problems.add(
                 f"freshclam takes signatures from outside the signature mirror {mirror}: {source}",
                 f"freshclam 从特征库镜像 {mirror} 以外获取特征库：{source}",
             )
-    return sources
+    return [source for source, _host in sources]
 
 
 @check(

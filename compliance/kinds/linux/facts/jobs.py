@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from compliance.kinds.linux.facts.text import file_texts
 
@@ -55,6 +56,15 @@ class Antivirus:
 
     def newest(self) -> SignatureDatabase | None:
         return max(self.databases, key=lambda d: d.age_from, default=None)
+
+    def freshclam_source_hosts(self) -> tuple[tuple[str, str], ...]:
+        """(source line, host it names) for each freshclam source: a URL's host, or `DatabaseMirror`'s bare name."""
+        hosts = []
+        for source in self.freshclam_sources:
+            value = source.partition(" ")[2].strip()
+            host = urlsplit(value).hostname if "://" in value else value.split("/")[0].split(":")[0]
+            hosts.append((source, (host or "").lower()))
+        return tuple(hosts)
 
 
 def _build_time(text: str) -> float | None:
