@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -53,6 +54,8 @@ def test_lab_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         pytest.skip("the lab needs root")
     inventory = tmp_path_factory.mktemp("lab-inventory") / "hosts.yml"
     env = dict(os.environ, **TEST_LAB_ENV, DENGBAO_LAB_INVENTORY=str(inventory))
+    # The lab's backup repositories get a password of this session's own, never one written in the repository.
+    env.setdefault("DENGBAO_BACKUP_PASSWORD", secrets.token_urlsafe(24))
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
     return env
 

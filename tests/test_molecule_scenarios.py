@@ -27,8 +27,8 @@ def test_every_role_is_converged_by_a_scenario():
             converged.update(entry["role"] for entry in play.get("roles", []))
     assert set(roles) <= converged, f"roles no molecule scenario converges: {set(roles) - converged}"
     # Server roles are converged together with their clients: loghost in logging, signature_mirror in
-    # antivirus, package_mirror in patching.
-    assert set(roles) - {"loghost", "signature_mirror", "package_mirror"} <= set(SCENARIOS), (
+    # antivirus, package_mirror in patching, backup_server in backup.
+    assert set(roles) - {"loghost", "signature_mirror", "package_mirror", "backup_server"} <= set(SCENARIOS), (
         "a role's own scenario is named after it"
     )
 

@@ -44,3 +44,9 @@ def test_the_lab_package_mirror_chains_to_the_lab_s_own_apt_proxy():
 
     upstream = _defaults("package_mirror")["package_mirror_upstream_proxy"]
     assert f"'http://{LAB_MIRROR_NAME}:{APT_PROXY_PORT}' if dengbao_lab" in upstream
+
+
+def test_the_backup_host_s_sshd_lets_in_the_account_the_backups_log_in_as():
+    account = _defaults("backup_server")["backup_server_account"]
+    assert _defaults("backup")["backup_repository_account"] == account
+    assert f"['{account}']" in _defaults("sshd")["sshd_service_accounts"]

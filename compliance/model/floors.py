@@ -1,6 +1,8 @@
 """Floors a policy may not go below, beyond what a field's range can say: rules across fields.
 
 - access rules: a zone that must never reach the Internet has no rule that lets it;
+- backups: a host is not reported stale between two scheduled runs (max_backup_age covers the
+  schedule's longest gap), and restore tests are scheduled at least as often as the interval asks;
 - admin roles (三权分立, 8.1.4.2 d), 8.1.5.1-3): no blanket `NOPASSWD: ALL`; only the
   break-glass super administrator holds `ALL`; system, security and audit administrators
   exist, each with a group of its own; only the audit administrator reads the audit logs,
@@ -10,6 +12,8 @@
 from __future__ import annotations
 
 from compliance.model.policies import INTERNET, Policy, PolicySet
+from compliance.model.schedule import longest_gap_minutes
+from compliance.yamldoc.formats import duration_minutes
 from compliance.yamldoc.problems import Problem
 
 REQUIRED_ROLES = ("system_admin", "security_admin", "audit_admin")
@@ -19,7 +23,7 @@ AUDITED = ("system_admin", "security_admin", "operator")
 
 
 def floor_problems(policies: PolicySet) -> list[Problem]:
-    return [*access_rule_problems(policies), *admin_role_problems(policies)]
+    return [*access_rule_problems(policies), *admin_role_problems(policies), *backup_problems(policies)]
 
 
 def access_rule_problems(policies: PolicySet) -> list[Problem]:
@@ -39,6 +43,53 @@ def access_rule_problems(policies: PolicySet) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _where(policy: Policy, level: int, key: str) -> tuple[object, ...]:
+    """The field that gives a level its value: the last level override setting it, else the base setting."""
+    at: tuple[object, ...] = ("settings", key)
+    for index, override in enumerate(policy.overrides):
+        when = override["when"]
+        if when.get("level", level) == level and "zone" not in when and key in override["settings"]:
+            at = ("overrides", index, "settings", key)
+    return at
+
+
+def backup_problems(policies: PolicySet) -> list[Problem]:
+    """At each level: max_backup_age at least the schedule's longest gap; restore tests no rarer than the interval."""
+    policy = policies.policies.get("backup")
+    if policy is None:
+        return []
+    problems: dict[tuple[object, ...], Problem] = {}
+    for level in (2, 3):
+        settings = policy.effective(level, "")
+        gap = longest_gap_minutes(settings["schedule"])
+        if duration_minutes(settings["max_backup_age"]) < gap:
+            at = _where(policy, level, "max_backup_age")
+            problems.setdefault(
+                at,
+                policy.document.problem(
+                    at,
+                    f"level {level}: max_backup_age {settings['max_backup_age']} is shorter than the {gap} minutes"
+                    f" that can pass between two runs of schedule '{settings['schedule']}'",
+                    f"第{level}级：max_backup_age（{settings['max_backup_age']}）短于备份计划"
+                    f"“{settings['schedule']}”两次运行之间最长的 {gap} 分钟",
+                ),
+            )
+        test_gap = longest_gap_minutes(settings["restore_test_schedule"]) / 1440
+        tests, interval = settings["restore_test_schedule"], settings["restore_test_interval_days"]
+        if test_gap > interval:
+            at = _where(policy, level, "restore_test_schedule")
+            problems.setdefault(
+                at,
+                policy.document.problem(
+                    at,
+                    f"level {level}: up to {test_gap:g} days pass between two restore tests of schedule"
+                    f" '{tests}'; the interval is {interval} days",
+                    f"第{level}级：按恢复测试计划“{tests}”两次测试最长相隔 {test_gap:g} 天，超过要求的 {interval} 天",
+                ),
+            )
+    return list(problems.values())
 
 
 def _holds_all(commands: list[str]) -> bool:

@@ -78,6 +78,24 @@ def longest_gap_days(cron: str, start: date | None = None) -> int:
     return max((later - earlier).days for earlier, later in pairwise(matching))
 
 
+def longest_gap_minutes(cron: str, start: date | None = None) -> int:
+    """The most minutes that can pass between two runs of a cron schedule (60 for an hourly one,
+    1440 for a daily one), counted over the coming year and a month."""
+    minutes, hours, days, months, weekdays = cron_values(cron)
+    every_day = set(range(1, 32))
+    first = start or date.today()
+    times = sorted(hour * 60 + minute for hour in hours for minute in minutes)
+    runs = []
+    for offset in range(400):
+        day = first + timedelta(days=offset)
+        weekday = (day.weekday() + 1) % 7  # cron: 0 is Sunday
+        if day.month in months and (days == every_day or day.day in days) and weekday in weekdays:
+            runs.extend(offset * 1440 + time for time in times)
+    if len(runs) < 2:
+        return 366 * 1440
+    return max(later - earlier for earlier, later in pairwise(runs))
+
+
 def window_cron(window: dict[str, object]) -> str:
     """A maintenance window's start as a cron line: `{weekday: sun, start: "02:00"}` → `00 02 * * sun`."""
     hours, minutes = str(window["start"]).split(":")

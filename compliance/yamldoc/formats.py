@@ -1,4 +1,4 @@
-"""Value formats a schema can ask for with `check_with`: a five-field cron line, a host address.
+"""Value formats a schema can ask for with `check_with`: a five-field cron line, a host address, a duration.
 
 Each returns None when the value is well formed, else (English, Chinese) saying what is wrong.
 """
@@ -17,6 +17,8 @@ CRON_FIELDS = (  # name (en, zh), lowest, highest, names accepted in place of nu
 )
 CRON_PART = re.compile(r"^(\*|[0-9a-z]+(-[0-9a-z]+)?)(/[0-9]+)?$")
 DOTTED_QUAD = re.compile(r"^[0-9]+(\.[0-9]+){3}$")
+DURATION = re.compile(r"^([1-9][0-9]*)([mhd])$")
+DURATION_MINUTES = {"m": 1, "h": 60, "d": 1440}
 
 
 def cron_problem(value: str) -> tuple[str, str] | None:
@@ -104,3 +106,21 @@ def host_address_problem(value: str) -> tuple[str, str] | None:
         except ValueError:
             return (f"{value} is not an IPv6 address", f"{value} 不是合法的 IPv6 地址")
     return None
+
+
+def duration_problem(value: str) -> tuple[str, str] | None:
+    """`30m`, `26h` and `2d` are durations; `26 hours`, `1.5h` and `0h` are not."""
+    if DURATION.match(value):
+        return None
+    return (
+        f"{value!r} is not a duration: a whole number and m, h or d (30m, 26h, 2d)",
+        f"“{value}”不是时长：应为正整数加单位 m、h 或 d（如 30m、26h、2d）",
+    )
+
+
+def duration_minutes(value: str) -> int:
+    """`26h` → 1560. Call duration_problem first: this raises ValueError on bad input."""
+    match = DURATION.match(value)
+    if not match:
+        raise ValueError(f"not a duration: {value!r}")
+    return int(match.group(1)) * DURATION_MINUTES[match.group(2)]

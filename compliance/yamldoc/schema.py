@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from cerberus import TypeDefinition, Validator
 from cerberus.errors import ValidationError
 
-from compliance.yamldoc.formats import cron_problem, host_address_problem, timer_problem
+from compliance.yamldoc.formats import cron_problem, duration_problem, host_address_problem, timer_problem
 from compliance.yamldoc.problems import Problem
 from compliance.yamldoc.yamlpos import FieldPath, Positioned, Vaulted
 
@@ -93,6 +93,9 @@ class ModelValidator(Validator):
 
     def _check_with_timer(self, field: str, value: str) -> None:
         self._format_error(field, timer_problem(value))
+
+    def _check_with_duration(self, field: str, value: str) -> None:
+        self._format_error(field, duration_problem(value))
 
     def _check_with_host_address(self, field: str, value: str) -> None:
         self._format_error(field, host_address_problem(value))
