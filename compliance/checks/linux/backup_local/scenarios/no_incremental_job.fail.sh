@@ -1,1 +1,0 @@
-sed -i '/--newer-mtime/d' /etc/cron.d/dengbao-backup
