@@ -160,6 +160,8 @@ db_password: Yaml-Planted-12
 password = Ini-Planted-13
 {"db_password": "Json-Planted-14"}
 """
+# A file the scan reads (the syslog_config probe); never loaded: rsyslog is not restarted while it is there.
+PLANTED_CONFIG_FILE = "/etc/rsyslog.d/99-dengbao-planted.conf"
 PLANTED = [f"Planted-{n}" for n in range(1, 15)]
 BECOME_PASSWORD = "Become-Vaulted-Secret-77"
 
@@ -178,11 +180,10 @@ def vaulted_host(three_hosts, test_lab_env, test_lab_paths, tmp_path):
         f" echo 'scanops:{BECOME_PASSWORD}' | chpasswd;"
         " echo 'scanops ALL=(ALL:ALL) ALL' > /etc/sudoers.d/scanops; chmod 0440 /etc/sudoers.d/scanops;"
         " install -d -m 0700 -o scanops -g scanops ~scanops/.ssh;"
-        " install -m 0600 -o scanops -g scanops /root/.ssh/authorized_keys ~scanops/.ssh/authorized_keys;"
-        " mkdir -p /etc/lsyncd"
+        " install -m 0600 -o scanops -g scanops /root/.ssh/authorized_keys ~scanops/.ssh/authorized_keys"
     )
     assert ssh(test_lab_paths, host, setup).returncode == 0
-    for path, text in (("/etc/cron.d/dengbao-planted", PLANTED_CRON), ("/etc/lsyncd/lsyncd.conf.lua", PLANTED_CONFIG)):
+    for path, text in (("/etc/cron.d/dengbao-planted", PLANTED_CRON), (PLANTED_CONFIG_FILE, PLANTED_CONFIG)):
         result = subprocess.run(
             ["ssh", "-F", str(test_lab_paths.ssh_config), host, f"cat > {path}"],
             input=text,
@@ -235,7 +236,7 @@ def vaulted_host(three_hosts, test_lab_env, test_lab_paths, tmp_path):
     ssh(
         test_lab_paths,
         host,
-        "userdel -r scanops; rm -f /etc/sudoers.d/scanops /etc/cron.d/dengbao-planted; rm -rf /etc/lsyncd",
+        f"userdel -r scanops; rm -f /etc/sudoers.d/scanops /etc/cron.d/dengbao-planted {PLANTED_CONFIG_FILE}",
     )
 
 
@@ -282,8 +283,8 @@ def test_a_vaulted_become_password_works_for_a_scan_and_no_secret_reaches_the_ru
         assert secret not in everything, f"{secret} reached the run, the cache or the output"
     crontabs = evidence["probes"]["crontabs"]["output"]
     assert crontabs.count("[已脱敏 redacted:") >= 8, "the planted command lines were read and redacted"
-    replication = evidence["probes"]["replication"]["output"]
-    assert replication.count("[已脱敏 redacted:") >= 6, "the planted configuration lines were read and redacted"
+    syslog_config = evidence["probes"]["syslog_config"]["output"]
+    assert syslog_config.count("[已脱敏 redacted:") >= 6, "the planted configuration lines were read and redacted"
 
 
 def test_a_vaulted_become_password_without_the_vault_password_stops_before_the_scan(

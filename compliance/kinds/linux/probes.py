@@ -105,13 +105,6 @@ PROBES: tuple[Probe, ...] = (
         ),
     ),
     Probe(
-        "replication",
-        # The replicator's configuration, and whether its process really runs (an LSB unit stays
-        # "active" after its daemon died): `process <pid> <command>`.
-        _files("/etc/lsyncd/lsyncd.conf.lua", "/etc/lsyncd.conf.lua")
-        + "; pgrep -a -x lsyncd | sed 's/^/process /'; true",
-    ),
-    Probe(
         "antivirus",
         # `database <file> <mtime> [<build time from sigtool --info>]` for each signature database;
         # freshclam's sources; the scheduled scan's timer and its last run's record.
@@ -166,6 +159,24 @@ PROBES: tuple[Probe, ...] = (
             "/etc/yum.conf",
             "/etc/yum.repos.d/*.repo",
         ),
+    ),
+    Probe(
+        "backups",
+        # The backup role's settings and records, each JSON document on one line (`settings {json}`,
+        # `last_backup {json}`, `last_successful_backup {json}`, `last_restore_test {json}`), how many
+        # records are kept (`runs`, `restore_tests`), and each timer's state and calendar.
+        "state=/var/lib/dengbao/backup;"
+        # printf, not echo: dash's echo would turn a JSON string's `\\n` into a line break.
+        " [ -r /etc/dengbao/backup.json ] && printf 'settings %s\\n' \"$(tr -d '\\n' < /etc/dengbao/backup.json)\";"
+        " for r in last-backup last-successful-backup last-restore-test; do"
+        ' [ -r "$state/$r.json" ] &&'
+        ' printf \'%s %s\\n\' "$(echo $r | tr - _)" "$(tr -d \'\\n\' < "$state/$r.json")"; done;'
+        ' echo runs $(ls "$state/runs" 2>/dev/null | wc -l);'
+        ' echo restore_tests $(ls "$state/restore-tests" 2>/dev/null | wc -l);'
+        " for t in dengbao-backup dengbao-restore-test; do"
+        ' echo "timer $t $(systemctl is-active $t.timer 2>/dev/null)'
+        ' $(systemctl show -P TimersCalendar $t.timer 2>/dev/null)";'
+        " done; true",
     ),
     Probe("firewall", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null; true"),
 )

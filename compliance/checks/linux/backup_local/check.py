@@ -1,36 +1,137 @@
-"""linux.backup_local, 8.1.4.9 a): Local backup jobs (full and incremental).
+"""linux.backup_local, 8.1.4.9 a): Important data is backed up on the policy's schedule and restores.
 
-本地数据备份任务（全量与增量）。
+重要数据按策略计划备份，且经恢复测试验证可恢复。
+
+The host's own records decide it: the backup role's timer runs at the policy's schedule, its last
+run succeeded and the last successful one is no older than the policy's max_backup_age (files,
+logs and a dump of every PostgreSQL database, docs/backup.md); and restore really works: a restore
+test (every unchanged file compared byte for byte with the source, every dump loaded into a
+scratch database with its row counts compared) passed within restore_test_interval_days, and its
+timer runs at restore_test_schedule. A backup never restored is not evidence of recovery.
 """
 
 from __future__ import annotations
 
-from compliance.checks import Outcome, Problems, Settings, check
+from typing import Any
+
+from compliance.checks import Outcome, Problems, Settings, check, undecided
 from compliance.kinds.linux.facts import HostFacts
+from compliance.model.schedule import oncalendar
+from compliance.yamldoc.formats import duration_minutes
+
+MINUTES_PER_DAY = 1440
+
+
+def shown_run(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    keys = ("started", "finished", "succeeded", "passed", "snapshot", "target", "files", "errors")
+    shown = {key: run[key] for key in keys if key in run}
+    if "databases" in run:
+        shown["databases"] = [
+            {k: d.get(k) for k in ("database", "dumped", "rows", "matched", "row_counts") if k in d}
+            for d in run["databases"]
+        ]
+    return shown
 
 
 @check(
     id="linux.backup_local",
     clauses=("8.1.4.9 a)",),
     policies=("backup",),
-    zh="本地数据备份任务（全量与增量）",
-    en="Local backup jobs (full and incremental)",
+    zh="重要数据按策略计划备份，且经恢复测试验证可恢复",
+    en="Important data is backed up on the policy's schedule, and restore tests prove it restores",
     high_risk=True,
-    remediation=(),
+    remediation=("backup:backup",),
 )
 def backup_local(facts: HostFacts, policy: Settings) -> Outcome:
     backup = policy["backup"]
-    jobs = facts.cron_jobs
-    full = [job for job in jobs if job.startswith(backup["full_schedule"] + " ")]
-    incremental = [job for job in jobs if job.startswith(backup["incremental_schedule"] + " ")]
-    observed = {"full_jobs": full, "incremental_jobs": incremental}
+    state = facts.backups
+    if state.unreadable:
+        return undecided({}, f"backup records unreadable: {state.unreadable}", f"备份记录无法读取：{state.unreadable}")
+    max_minutes = duration_minutes(backup["max_backup_age"])
+    interval = backup["restore_test_interval_days"]
+    last_ok = state.last_successful_backup
+    test = state.last_restore_test
+    ok_age = None if last_ok is None else facts.days_before_collection_of_stamp(last_ok.get("finished"))
+    test_age = None if test is None else facts.days_before_collection_of_stamp(test.get("finished"))
+    schedules = {
+        "backup_timer": (state.backup_timer, oncalendar(backup["schedule"])),
+        "restore_test_timer": (state.restore_test_timer, oncalendar(backup["restore_test_schedule"])),
+    }
+    observed: dict[str, Any] = {
+        "configured": state.configured,
+        **{name: {"active": timer.active, "calendar": timer.calendar} for name, (timer, _) in schedules.items()},
+        "last_backup": shown_run(state.last_backup),
+        "last_successful_backup": shown_run(last_ok),
+        "last_successful_backup_minutes_ago": None if ok_age is None else round(ok_age * MINUTES_PER_DAY),
+        "last_restore_test": shown_run(test),
+        "last_restore_test_days_ago": test_age,
+        "records_kept": {"backups": state.run_records, "restore_tests": state.restore_test_records},
+    }
     expected = {
-        "full_jobs": f"a job at '{backup['full_schedule']}'",
-        "incremental_jobs": f"a job at '{backup['incremental_schedule']}'",
+        **{name: {"active": True, "calendar": calendar} for name, (_, calendar) in schedules.items()},
+        "last_backup": "succeeded",
+        "last_successful_backup_minutes_ago": f"<= {max_minutes} (max_backup_age {backup['max_backup_age']})",
+        "last_restore_test": "passed",
+        "last_restore_test_days_ago": f"<= {interval}",
     }
     problems = Problems()
-    if not full:
-        problems.add("no full backup job on the policy's schedule", "没有按策略时间运行的全量备份任务")
-    if not incremental:
-        problems.add("no incremental backup job on the policy's schedule", "没有按策略时间运行的增量备份任务")
-    return problems.outcome(observed, expected, "backup jobs are scheduled", "备份任务已按策略配置")
+    if not state.configured:
+        problems.add("no backup job is configured (the backup role)", "未配置备份任务（backup 角色）")
+    for name, (timer, calendar) in schedules.items():
+        if state.configured and not (timer.active and timer.calendar == calendar):
+            problems.add(
+                f"the {name.replace('_', ' ')} is not running at the policy's time ({calendar})",
+                f"{'备份' if name == 'backup_timer' else '恢复测试'}定时器未按策略时间（{calendar}）运行",
+            )
+    _backup_problems(problems, state.last_backup, last_ok, ok_age, max_minutes, backup["max_backup_age"])
+    _restore_problems(problems, test, test_age, interval)
+    minutes = observed["last_successful_backup_minutes_ago"]
+    return problems.outcome(
+        observed,
+        expected,
+        f"backed up {minutes} minutes ago; the last restore test passed {test_age} days ago",
+        f"最近一次成功备份在 {minutes} 分钟前；最近一次恢复测试于 {test_age} 天前通过",
+    )
+
+
+def _backup_problems(
+    problems: Problems,
+    last: dict[str, Any] | None,
+    last_ok: dict[str, Any] | None,
+    ok_age: float | None,
+    max_minutes: int,
+    max_age: str,
+) -> None:
+    if last is not None and last.get("succeeded") is not True:
+        errors = "; ".join(str(error) for error in last.get("errors", []))[:300]
+        problems.add(f"the last backup run failed: {errors}", f"最近一次备份失败：{errors}")
+    if last_ok is None:
+        problems.add("no successful backup is on record", "没有成功备份的记录")
+    elif ok_age is None:
+        problems.add("the last successful backup's record has no end time", "最近一次成功备份记录没有结束时间")
+    elif ok_age * MINUTES_PER_DAY > max_minutes:
+        minutes = round(ok_age * MINUTES_PER_DAY)
+        problems.add(
+            f"the last successful backup ended {minutes} minutes ago, more than max_backup_age {max_age}",
+            f"最近一次成功备份在 {minutes} 分钟前，超过策略允许的 {max_age}",
+        )
+
+
+def _restore_problems(problems: Problems, test: dict[str, Any] | None, age: float | None, interval: int) -> None:
+    if test is None:
+        problems.add(
+            "no restore test is on record: the backups were never restored", "没有恢复测试记录：备份从未恢复验证"
+        )
+        return
+    if test.get("passed") is not True:
+        errors = "; ".join(str(error) for error in test.get("errors", []))[:300]
+        problems.add(f"the last restore test failed: {errors}", f"最近一次恢复测试未通过：{errors}")
+    if age is None:
+        problems.add("the last restore test's record has no end time", "最近一次恢复测试记录没有结束时间")
+    elif age > interval:
+        problems.add(
+            f"the last restore test was {age} days ago, more than the policy's {interval}",
+            f"最近一次恢复测试在 {age} 天前，超过策略要求的 {interval} 天",
+        )

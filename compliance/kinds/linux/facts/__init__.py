@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from compliance.kinds.collection import Collection, MissingProbe, ProbeResult
 from compliance.kinds.linux.facts import accounts as _accounts
 from compliance.kinds.linux.facts import audit as _audit
+from compliance.kinds.linux.facts import backups as _backups
 from compliance.kinds.linux.facts import clock as _clock
 from compliance.kinds.linux.facts import firewall as _firewall
 from compliance.kinds.linux.facts import jobs as _jobs
@@ -71,11 +72,11 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "logrotate": _logs.parse_logrotate,
     "timezone": _clock.parse_timezone,
     "time_sync": _clock.parse_time_sources,
-    "replication": _jobs.parse_replication,
     "antivirus": _jobs.parse_antivirus,
     "crontabs": _jobs.parse_crontabs,
     "package_updates": _patching.parse_package_updates,
     "package_sources": _sources.parse_package_sources,
+    "backups": _backups.parse_backups,
     "firewall": _firewall.parse_firewall,
 }
 
@@ -133,11 +134,11 @@ class HostFacts:
     logrotate = fact("logrotate", _logs.parse_logrotate)
     timezone = fact("timezone", _clock.parse_timezone)
     time_sources = fact("time_sync", _clock.parse_time_sources)
-    replication = fact("replication", _jobs.parse_replication)
     antivirus = fact("antivirus", _jobs.parse_antivirus)
     cron_jobs = fact("crontabs", _jobs.parse_crontabs)
     package_updates = fact("package_updates", _patching.parse_package_updates)
     package_sources = fact("package_sources", _sources.parse_package_sources)
+    backups = fact("backups", _backups.parse_backups)
     firewall = fact("firewall", _firewall.parse_firewall)
 
     def probe(self, name: str) -> ProbeResult:

@@ -1,4 +1,4 @@
-"""Scheduled work and its state: cron jobs, replication, anti-malware (signatures, scan timer, last scan)."""
+"""Scheduled work and its state: cron jobs, anti-malware (signatures, scan timer, last scan)."""
 
 from __future__ import annotations
 
@@ -13,23 +13,6 @@ from compliance.kinds.linux.facts.text import file_texts
 def parse_crontabs(output: str) -> list[str]:
     """Every job line of the system and user crontabs (environment assignments left out)."""
     return [text.strip() for text in file_texts(output) if text.strip() and not re.match(r"^\s*\w+=", text)]
-
-
-@dataclass(frozen=True)
-class Replication:
-    """A continuous file replicator (lsyncd): the hosts it syncs to, and whether its process runs."""
-
-    targets: tuple[str, ...]
-    running: bool
-
-
-def parse_replication(output: str) -> Replication:
-    """lsyncd's configuration (`host = "…"` or `target = "host:/dir"` of its syncs) and its process lines."""
-    text = " ".join(line.split("--", 1)[0] for line in file_texts(output))
-    hosts = re.findall(r'\bhost\s*=\s*"([^"]+)"', text)
-    hosts += [target.split(":", 1)[0] for target in re.findall(r'\btarget\s*=\s*"([^"]+:[^"]*)"', text)]
-    running = any(line.startswith("process ") for line in output.splitlines())
-    return Replication(tuple(sorted({host.split("@")[-1] for host in hosts})), running)
 
 
 @dataclass(frozen=True)
