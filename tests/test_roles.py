@@ -50,3 +50,5 @@ def test_the_backup_host_s_sshd_lets_in_the_account_the_backups_log_in_as():
     account = _defaults("backup_server")["backup_server_account"]
     assert _defaults("backup")["backup_repository_account"] == account
     assert f"['{account}']" in _defaults("sshd")["sshd_service_accounts"]
+    # sshd runs a forced command through the account's shell: the accounts role leaves it one.
+    assert account in _defaults("accounts")["accounts_system_shell_exceptions"]

@@ -97,3 +97,13 @@ def test_a_record_that_is_not_json_leaves_both_undecided():
     assert parse_backups(text).unreadable == "last_backup"
     for check in ("backup_local", "backup_offsite"):
         assert judge(check, 3, text).verdict is Verdict.ERROR
+
+
+def test_the_backup_host_itself_is_not_applicable_with_what_it_serves():
+    server = {"clients": ["his-db-01", "his-app-01"], "keep": {"daily": 31}, "retention_years": 10}
+    text = f"server_settings {json.dumps(server)}\nruns 0\nrestore_tests 0\n"
+    assert parse_backups(text).is_backup_host
+    for check in ("backup_local", "backup_offsite"):
+        outcome = judge(check, 3, text)
+        assert outcome.verdict is Verdict.NOT_APPLICABLE
+        assert outcome.observed["backup_host_for"] == ["his-db-01", "his-app-01"]

@@ -162,12 +162,15 @@ PROBES: tuple[Probe, ...] = (
     ),
     Probe(
         "backups",
-        # The backup role's settings and records, each JSON document on one line (`settings {json}`,
+        # The backup role's settings and records, each JSON document on one line (`settings {json}`, on the
+        # backup host the backup_server role's `server_settings {json}`,
         # `last_backup {json}`, `last_successful_backup {json}`, `last_restore_test {json}`), how many
         # records are kept (`runs`, `restore_tests`), and each timer's state and calendar.
         "state=/var/lib/dengbao/backup;"
         # printf, not echo: dash's echo would turn a JSON string's `\\n` into a line break.
         " [ -r /etc/dengbao/backup.json ] && printf 'settings %s\\n' \"$(tr -d '\\n' < /etc/dengbao/backup.json)\";"
+        " [ -r /etc/dengbao/backup-server.json ] &&"
+        " printf 'server_settings %s\\n' \"$(tr -d '\\n' < /etc/dengbao/backup-server.json)\";"
         " for r in last-backup last-successful-backup last-restore-test; do"
         ' [ -r "$state/$r.json" ] &&'
         ' printf \'%s %s\\n\' "$(echo $r | tr - _)" "$(tr -d \'\\n\' < "$state/$r.json")"; done;'

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.checks import Outcome, Problems, Settings, check, undecided
+from compliance.checks import Outcome, Problems, Settings, check, not_applicable, undecided
 from compliance.kinds.linux.facts import HostFacts
+from compliance.kinds.linux.facts.backups import Backups
 from compliance.model.schedule import oncalendar
 from compliance.yamldoc.formats import duration_minutes
 
@@ -35,6 +36,18 @@ def shown_run(run: dict[str, Any] | None) -> dict[str, Any] | None:
     return shown
 
 
+def backup_host(state: Backups) -> Outcome:
+    """The backup host holds the servers' backups: how those are kept is the evaluator's to see."""
+    settings = state.server_settings or {}
+    observed = {"backup_host_for": settings.get("clients"), "retention": settings.get("keep")}
+    return not_applicable(
+        observed,
+        "this is the backup host (backup_server role): its data are the servers' backups; how they are kept on"
+        " unalterable media is in the hospital's records",
+        "本机为备份主机（backup_server 角色），其数据即各服务器的备份；备份介质不可篡改的保存方式以医院记录为准",
+    )
+
+
 @check(
     id="linux.backup_local",
     clauses=("8.1.4.9 a)",),
@@ -49,6 +62,8 @@ def backup_local(facts: HostFacts, policy: Settings) -> Outcome:
     state = facts.backups
     if state.unreadable:
         return undecided({}, f"backup records unreadable: {state.unreadable}", f"备份记录无法读取：{state.unreadable}")
+    if state.is_backup_host:
+        return backup_host(state)
     max_minutes = duration_minutes(backup["max_backup_age"])
     interval = backup["restore_test_interval_days"]
     last_ok = state.last_successful_backup

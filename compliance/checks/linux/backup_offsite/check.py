@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.checks import Outcome, Problems, Settings, check, undecided
-from compliance.checks.linux.backup_local.check import MINUTES_PER_DAY
+from compliance.checks.linux.backup_local.check import MINUTES_PER_DAY, backup_host
 from compliance.kinds.linux.facts import HostFacts
 from compliance.yamldoc.formats import duration_minutes
 
@@ -43,6 +43,8 @@ def backup_offsite(facts: HostFacts, policy: Settings) -> Outcome:
     state = facts.backups
     if state.unreadable:
         return undecided({}, f"backup records unreadable: {state.unreadable}", f"备份记录无法读取：{state.unreadable}")
+    if state.is_backup_host:
+        return backup_host(state)
     max_minutes = duration_minutes(backup["max_backup_age"])
     interval = backup["restore_test_interval_days"]
     settings = state.settings or {}

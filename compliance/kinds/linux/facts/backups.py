@@ -1,5 +1,6 @@
 """Backups as the backup role leaves them: its settings, the last run, the last successful run, the
-last restore test, how many records are kept, and the two timers."""
+last restore test, how many records are kept, and the two timers; on the backup host, the
+backup_server role's settings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-RECORDS = ("settings", "last_backup", "last_successful_backup", "last_restore_test")
+RECORDS = ("settings", "server_settings", "last_backup", "last_successful_backup", "last_restore_test")
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,17 @@ class Backups:
     restore_test_records: int
     backup_timer: Timer
     restore_test_timer: Timer
+    server_settings: dict[str, Any] | None = None  # /etc/dengbao/backup-server.json: this is the backup host
     unreadable: str | None = None  # which record is present but not JSON
 
     @property
     def configured(self) -> bool:
         return self.settings is not None
+
+    @property
+    def is_backup_host(self) -> bool:
+        """The host serves the servers' repositories (backup_server role) and backs up nowhere itself."""
+        return self.server_settings is not None and self.settings is None
 
 
 def _timer(rest: str) -> Timer:
@@ -72,5 +79,6 @@ def parse_backups(output: str) -> Backups:
         restore_test_records=counts["restore_tests"],
         backup_timer=timers["dengbao-backup"],
         restore_test_timer=timers["dengbao-restore-test"],
+        server_settings=records["server_settings"],
         unreadable=", ".join(unreadable) or None,
     )
