@@ -107,3 +107,34 @@ def test_the_backup_host_itself_is_not_applicable_with_what_it_serves():
         outcome = judge(check, 3, text)
         assert outcome.verdict is Verdict.NOT_APPLICABLE
         assert outcome.observed["backup_host_for"] == ["his-db-01", "his-app-01"]
+
+
+def server_output(level: int, days: float = 1, **changes: object) -> str:
+    backup = policy(level)["backup"]
+    settings = {"clients": ["his-db-01"], "keep": backup["keep"], "retention_years": backup["retention_years"]}
+    settings.update(changes)
+    lines = [f"server_settings {json.dumps(settings)}"]
+    for action in ("prune", "check"):
+        record = {"finished": stamp(days * 1440), "succeeded": True}
+        lines.append(f"server_record {action} his-db-01 {json.dumps(record)}")
+    for timer, schedule in (
+        ("dengbao-backup-prune", "prune_schedule"),
+        ("dengbao-backup-check", "repository_check_schedule"),
+    ):
+        lines.append(f"timer {timer} active {{ OnCalendar={oncalendar(backup[schedule])} ; next_elapse=x }}")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_backup_host_applying_the_policy_s_retention_passes():
+    assert judge("backup_retention", 3, server_output(3)).verdict is Verdict.PASS
+
+
+def test_a_shorter_retention_and_a_prune_not_run_for_weeks_fail():
+    assert judge("backup_retention", 3, server_output(3, retention_years=5)).verdict is Verdict.FAIL
+    outcome = judge("backup_retention", 3, server_output(3, days=20))
+    assert outcome.verdict is Verdict.FAIL and "20.0 days ago" in outcome.reason_en
+
+
+def test_a_server_has_its_retention_decided_on_the_backup_host():
+    outcome = judge("backup_retention", 3, output(3))
+    assert outcome.verdict is Verdict.NOT_APPLICABLE and "backup-01" in outcome.reason_en

@@ -163,7 +163,8 @@ PROBES: tuple[Probe, ...] = (
     Probe(
         "backups",
         # The backup role's settings and records, each JSON document on one line (`settings {json}`, on the
-        # backup host the backup_server role's `server_settings {json}`,
+        # backup host the backup_server role's `server_settings {json}` and its prune and check records
+        # (`server_record <prune|check> <server> {json}`),
         # `last_backup {json}`, `last_successful_backup {json}`, `last_restore_test {json}`), how many
         # records are kept (`runs`, `restore_tests`), and each timer's state and calendar.
         "state=/var/lib/dengbao/backup;"
@@ -176,7 +177,10 @@ PROBES: tuple[Probe, ...] = (
         ' printf \'%s %s\\n\' "$(echo $r | tr - _)" "$(tr -d \'\\n\' < "$state/$r.json")"; done;'
         ' echo runs $(ls "$state/runs" 2>/dev/null | wc -l);'
         ' echo restore_tests $(ls "$state/restore-tests" 2>/dev/null | wc -l);'
-        " for t in dengbao-backup dengbao-restore-test; do"
+        " srv=/var/lib/dengbao/backup-server; for f in $srv/prune/*.json $srv/check/*.json; do"
+        ' [ -r "$f" ] || continue; a=${f%/*}; c=${f##*/};'
+        ' printf \'server_record %s %s %s\\n\' "${a##*/}" "${c%.json}" "$(tr -d \'\\n\' < "$f")"; done;'
+        " for t in dengbao-backup dengbao-restore-test dengbao-backup-prune dengbao-backup-check; do"
         ' echo "timer $t $(systemctl is-active $t.timer 2>/dev/null)'
         ' $(systemctl show -P TimersCalendar $t.timer 2>/dev/null)";'
         " done; true",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 RECORDS = ("settings", "server_settings", "last_backup", "last_successful_backup", "last_restore_test")
@@ -29,6 +29,9 @@ class Backups:
     backup_timer: Timer
     restore_test_timer: Timer
     server_settings: dict[str, Any] | None = None  # /etc/dengbao/backup-server.json: this is the backup host
+    server_records: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # action → server → record
+    prune_timer: Timer = Timer(False, None)
+    check_timer: Timer = Timer(False, None)
     unreadable: str | None = None  # which record is present but not JSON
 
     @property
@@ -50,7 +53,9 @@ def _timer(rest: str) -> Timer:
 def parse_backups(output: str) -> Backups:
     records: dict[str, dict[str, Any] | None] = dict.fromkeys(RECORDS)
     counts = {"runs": 0, "restore_tests": 0}
-    timers = {"dengbao-backup": Timer(False, None), "dengbao-restore-test": Timer(False, None)}
+    names = ("dengbao-backup", "dengbao-restore-test", "dengbao-backup-prune", "dengbao-backup-check")
+    timers = dict.fromkeys(names, Timer(False, None))
+    server_records: dict[str, dict[str, dict[str, Any]]] = {}
     unreadable = []
     for line in output.splitlines():
         kind, _, rest = line.partition(" ")
@@ -64,6 +69,13 @@ def parse_backups(output: str) -> Backups:
                 records[kind] = value
             else:
                 unreadable.append(kind)
+        elif kind == "server_record":
+            action, _, rest = rest.partition(" ")
+            server, _, text = rest.partition(" ")
+            try:
+                server_records.setdefault(action, {})[server] = json.loads(text)
+            except ValueError:
+                unreadable.append(f"{action} record of {server}")
         elif kind in counts and rest.strip().isdigit():
             counts[kind] = int(rest)
         elif kind == "timer":
@@ -80,5 +92,8 @@ def parse_backups(output: str) -> Backups:
         backup_timer=timers["dengbao-backup"],
         restore_test_timer=timers["dengbao-restore-test"],
         server_settings=records["server_settings"],
+        server_records=server_records,
+        prune_timer=timers["dengbao-backup-prune"],
+        check_timer=timers["dengbao-backup-check"],
         unreadable=", ".join(unreadable) or None,
     )
