@@ -160,7 +160,8 @@ db_password: Yaml-Planted-12
 password = Ini-Planted-13
 {"db_password": "Json-Planted-14"}
 """
-# A file the scan reads (the syslog_config probe); never loaded: rsyslog is not restarted while it is there.
+# A file the scan reads (the syslog_config probe), in a folder made for it where rsyslog is not installed;
+# never loaded: rsyslog is not restarted while it is there.
 PLANTED_CONFIG_FILE = "/etc/rsyslog.d/99-dengbao-planted.conf"
 PLANTED = [f"Planted-{n}" for n in range(1, 15)]
 BECOME_PASSWORD = "Become-Vaulted-Secret-77"
@@ -180,7 +181,8 @@ def vaulted_host(three_hosts, test_lab_env, test_lab_paths, tmp_path):
         f" echo 'scanops:{BECOME_PASSWORD}' | chpasswd;"
         " echo 'scanops ALL=(ALL:ALL) ALL' > /etc/sudoers.d/scanops; chmod 0440 /etc/sudoers.d/scanops;"
         " install -d -m 0700 -o scanops -g scanops ~scanops/.ssh;"
-        " install -m 0600 -o scanops -g scanops /root/.ssh/authorized_keys ~scanops/.ssh/authorized_keys"
+        " install -m 0600 -o scanops -g scanops /root/.ssh/authorized_keys ~scanops/.ssh/authorized_keys;"
+        f" mkdir -p {PLANTED_CONFIG_FILE.rsplit('/', 1)[0]}"
     )
     assert ssh(test_lab_paths, host, setup).returncode == 0
     for path, text in (("/etc/cron.d/dengbao-planted", PLANTED_CRON), (PLANTED_CONFIG_FILE, PLANTED_CONFIG)):
