@@ -72,6 +72,14 @@ def test_a_backup_three_hours_old_is_stale_at_level_3_and_current_at_level_2(che
     assert judge(check, 2, output(2, backup_minutes=180)).verdict is Verdict.PASS
 
 
+@pytest.mark.parametrize("check", ["backup_local", "backup_offsite"])
+def test_a_backup_age_is_judged_to_the_minute(check):
+    # 90 minutes is within level 3's 2h; 150 minutes is not (a tenth of a day, 144 minutes, would say otherwise).
+    assert judge(check, 3, output(3, backup_minutes=90)).verdict is Verdict.PASS
+    outcome = judge(check, 3, output(3, backup_minutes=150))
+    assert outcome.verdict is Verdict.FAIL and "150 minutes ago" in outcome.reason_en
+
+
 def test_a_restore_test_older_than_the_interval_fails_backup_local():
     interval = policy(3)["backup"]["restore_test_interval_days"]
     outcome = judge("backup_local", 3, output(3, test_days=interval + 2))

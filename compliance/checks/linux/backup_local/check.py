@@ -20,8 +20,6 @@ from compliance.kinds.linux.facts.backups import Backups
 from compliance.model.schedule import oncalendar
 from compliance.yamldoc.formats import duration_minutes
 
-MINUTES_PER_DAY = 1440
-
 
 def shown_run(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if run is None:
@@ -68,7 +66,7 @@ def backup_local(facts: HostFacts, policy: Settings) -> Outcome:
     interval = backup["restore_test_interval_days"]
     last_ok = state.last_successful_backup
     test = state.last_restore_test
-    ok_age = None if last_ok is None else facts.days_before_collection_of_stamp(last_ok.get("finished"))
+    minutes = None if last_ok is None else facts.minutes_before_collection_of_stamp(last_ok.get("finished"))
     test_age = None if test is None else facts.days_before_collection_of_stamp(test.get("finished"))
     schedules = {
         "backup_timer": (state.backup_timer, oncalendar(backup["schedule"])),
@@ -79,7 +77,7 @@ def backup_local(facts: HostFacts, policy: Settings) -> Outcome:
         **{name: {"active": timer.active, "calendar": timer.calendar} for name, (timer, _) in schedules.items()},
         "last_backup": shown_run(state.last_backup),
         "last_successful_backup": shown_run(last_ok),
-        "last_successful_backup_minutes_ago": None if ok_age is None else round(ok_age * MINUTES_PER_DAY),
+        "last_successful_backup_minutes_ago": minutes,
         "last_restore_test": shown_run(test),
         "last_restore_test_days_ago": test_age,
         "records_kept": {"backups": state.run_records, "restore_tests": state.restore_test_records},
@@ -100,9 +98,8 @@ def backup_local(facts: HostFacts, policy: Settings) -> Outcome:
                 f"the {name.replace('_', ' ')} is not running at the policy's time ({calendar})",
                 f"{'备份' if name == 'backup_timer' else '恢复测试'}定时器未按策略时间（{calendar}）运行",
             )
-    _backup_problems(problems, state.last_backup, last_ok, ok_age, max_minutes, backup["max_backup_age"])
+    _backup_problems(problems, state.last_backup, last_ok, minutes, max_minutes, backup["max_backup_age"])
     _restore_problems(problems, test, test_age, interval)
-    minutes = observed["last_successful_backup_minutes_ago"]
     return problems.outcome(
         observed,
         expected,
@@ -115,7 +112,7 @@ def _backup_problems(
     problems: Problems,
     last: dict[str, Any] | None,
     last_ok: dict[str, Any] | None,
-    ok_age: float | None,
+    minutes: int | None,
     max_minutes: int,
     max_age: str,
 ) -> None:
@@ -124,10 +121,9 @@ def _backup_problems(
         problems.add(f"the last backup run failed: {errors}", f"最近一次备份失败：{errors}")
     if last_ok is None:
         problems.add("no successful backup is on record", "没有成功备份的记录")
-    elif ok_age is None:
+    elif minutes is None:
         problems.add("the last successful backup's record has no end time", "最近一次成功备份记录没有结束时间")
-    elif ok_age * MINUTES_PER_DAY > max_minutes:
-        minutes = round(ok_age * MINUTES_PER_DAY)
+    elif minutes > max_minutes:
         problems.add(
             f"the last successful backup ended {minutes} minutes ago, more than max_backup_age {max_age}",
             f"最近一次成功备份在 {minutes} 分钟前，超过策略允许的 {max_age}",

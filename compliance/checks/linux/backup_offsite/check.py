@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.checks import Outcome, Problems, Settings, check, undecided
-from compliance.checks.linux.backup_local.check import MINUTES_PER_DAY, backup_host
+from compliance.checks.linux.backup_local.check import backup_host
 from compliance.kinds.linux.facts import HostFacts
 from compliance.yamldoc.formats import duration_minutes
 
@@ -49,8 +49,7 @@ def backup_offsite(facts: HostFacts, policy: Settings) -> Outcome:
     interval = backup["restore_test_interval_days"]
     settings = state.settings or {}
     last_ok = state.last_successful_backup
-    ok_age = None if last_ok is None else facts.days_before_collection_of_stamp(last_ok.get("finished"))
-    minutes = None if ok_age is None else round(ok_age * MINUTES_PER_DAY)
+    minutes = None if last_ok is None else facts.minutes_before_collection_of_stamp(last_ok.get("finished"))
     test = state.last_restore_test or {}
     proof: dict[str, Any] = test.get("append_only") or {}
     proof_age = facts.days_before_collection_of_stamp(test.get("finished")) if test else None

@@ -43,6 +43,7 @@ from compliance.kinds.linux.facts.system import CONTAINER_TYPES, Identity, Liste
 
 T = TypeVar("T")
 SECONDS_PER_DAY = 86400
+SECONDS_PER_MINUTE = 60
 SSH_SERVER_UNITS = frozenset({"ssh.service", "sshd.service", "ssh.socket", "sshd.socket"})
 
 # probe name → its parser: every probe the collector runs has exactly one (tested).
@@ -79,6 +80,14 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "backups": _backups.parse_backups,
     "firewall": _firewall.parse_firewall,
 }
+
+
+def _record_stamp(stamp: object) -> float | None:
+    """The epoch of a UTC time as the roles' records write it (`2026-12-02T03:24:30Z`); None if it is not one."""
+    try:
+        return datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
 
 
 class fact(Generic[T]):
@@ -158,11 +167,13 @@ class HostFacts:
 
     def days_before_collection_of_stamp(self, stamp: object) -> float | None:
         """The same for a UTC time as the roles' records write it (`2026-12-02T03:24:30Z`); None if it is not one."""
-        try:
-            moment = datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            return None
-        return self.days_before_collection(moment.timestamp())
+        moment = _record_stamp(stamp)
+        return None if moment is None else self.days_before_collection(moment)
+
+    def minutes_before_collection_of_stamp(self, stamp: object) -> int | None:
+        """Whole minutes, for ages judged against a duration such as `2h` (a tenth of a day is 144 minutes)."""
+        moment = _record_stamp(stamp)
+        return None if moment is None else round((self.epoch - moment) / SECONDS_PER_MINUTE)
 
     @property
     def family(self) -> str:
