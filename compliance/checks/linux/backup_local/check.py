@@ -34,6 +34,11 @@ def shown_run(run: dict[str, Any] | None) -> dict[str, Any] | None:
     return shown
 
 
+def unreadable_records(which: str) -> Outcome:
+    """Records on the host that are not JSON: nothing is decided on them (an error, never a fail)."""
+    return undecided({}, f"backup records unreadable: {which}", f"备份记录无法读取：{which}")
+
+
 def backup_host(state: Backups) -> Outcome:
     """The backup host holds the servers' backups: how those are kept is the evaluator's to see."""
     settings = state.server_settings or {}
@@ -59,7 +64,7 @@ def backup_local(facts: HostFacts, policy: Settings) -> Outcome:
     backup = policy["backup"]
     state = facts.backups
     if state.unreadable:
-        return undecided({}, f"backup records unreadable: {state.unreadable}", f"备份记录无法读取：{state.unreadable}")
+        return unreadable_records(state.unreadable)
     if state.is_backup_host:
         return backup_host(state)
     max_minutes = duration_minutes(backup["max_backup_age"])

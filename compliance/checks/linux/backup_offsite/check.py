@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.checks import Outcome, Problems, Settings, check, undecided
-from compliance.checks.linux.backup_local.check import backup_host
+from compliance.checks import Outcome, Problems, Settings, check
+from compliance.checks.linux.backup_local.check import backup_host, unreadable_records
 from compliance.kinds.linux.facts import HostFacts
 from compliance.yamldoc.formats import duration_minutes
 
@@ -42,7 +42,7 @@ def backup_offsite(facts: HostFacts, policy: Settings) -> Outcome:
     target = backup["offsite_target_host"]
     state = facts.backups
     if state.unreadable:
-        return undecided({}, f"backup records unreadable: {state.unreadable}", f"备份记录无法读取：{state.unreadable}")
+        return unreadable_records(state.unreadable)
     if state.is_backup_host:
         return backup_host(state)
     max_minutes = duration_minutes(backup["max_backup_age"])

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compliance.checks import Outcome, Problems, Settings, check, not_applicable, undecided
+from compliance.checks import Outcome, Problems, Settings, check, not_applicable
+from compliance.checks.linux.backup_local.check import unreadable_records
 from compliance.kinds.linux.facts import HostFacts
 from compliance.model.schedule import longest_gap_days, oncalendar
 
@@ -43,7 +44,7 @@ def backup_retention(facts: HostFacts, policy: Settings) -> Outcome:
     backup = policy["backup"]
     state = facts.backups
     if state.unreadable:
-        return undecided({}, f"backup records unreadable: {state.unreadable}", f"备份记录无法读取：{state.unreadable}")
+        return unreadable_records(state.unreadable)
     server = state.server_settings
     if server is None:
         target = backup["offsite_target_host"]
