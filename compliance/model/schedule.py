@@ -59,40 +59,44 @@ def oncalendar(cron: str) -> str:
     return f"{day_part}{date} {_listed(hours, ranges[1])}:{_listed(minutes, ranges[0])}:00"
 
 
+SCANNED_DAYS = 400  # a year and a month: every monthly and yearly pattern repeats within it
+MINUTES_PER_DAY = 1440
+
+
+def _run_days(days: set[int], months: set[int], weekdays: set[int], first: date) -> list[int]:
+    """Offsets from `first` of the days a cron line's day, month and weekday fields allow."""
+    every_day = set(range(1, 32))
+    found = []
+    for offset in range(SCANNED_DAYS):
+        day = first + timedelta(days=offset)
+        weekday = (day.weekday() + 1) % 7  # cron: 0 is Sunday
+        if day.month in months and (days == every_day or day.day in days) and weekday in weekdays:
+            found.append(offset)
+    return found
+
+
 def longest_gap_days(cron: str, start: date | None = None) -> int:
     """The most days that can pass between two runs of a cron schedule (1 for a daily one, 7 for a
     weekly one, up to 31 for a monthly one), counted over the coming year."""
     _minutes, _hours, days, months, weekdays = cron_values(cron)
-    every_day = set(range(1, 32))
-    first = start or date.today()
-    matching = []
-    for offset in range(400):
-        day = first + timedelta(days=offset)
-        weekday = (day.weekday() + 1) % 7  # cron: 0 is Sunday
-        in_days = day.day in days if days != every_day else True
-        in_weekdays = weekday in weekdays
-        if day.month in months and in_days and in_weekdays:
-            matching.append(day)
+    matching = _run_days(days, months, weekdays, start or date.today())
     if len(matching) < 2:
         return 366
-    return max((later - earlier).days for earlier, later in pairwise(matching))
+    return max(later - earlier for earlier, later in pairwise(matching))
 
 
 def longest_gap_minutes(cron: str, start: date | None = None) -> int:
     """The most minutes that can pass between two runs of a cron schedule (60 for an hourly one,
     1440 for a daily one), counted over the coming year and a month."""
     minutes, hours, days, months, weekdays = cron_values(cron)
-    every_day = set(range(1, 32))
-    first = start or date.today()
     times = sorted(hour * 60 + minute for hour in hours for minute in minutes)
-    runs = []
-    for offset in range(400):
-        day = first + timedelta(days=offset)
-        weekday = (day.weekday() + 1) % 7  # cron: 0 is Sunday
-        if day.month in months and (days == every_day or day.day in days) and weekday in weekdays:
-            runs.extend(offset * 1440 + time for time in times)
+    runs = [
+        offset * MINUTES_PER_DAY + time
+        for offset in _run_days(days, months, weekdays, start or date.today())
+        for time in times
+    ]
     if len(runs) < 2:
-        return 366 * 1440
+        return 366 * MINUTES_PER_DAY
     return max(later - earlier for earlier, later in pairwise(runs))
 
 
