@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.model.schema_files import load_schema
+from compliance.model.zones import is_ipv4, overlaps, zone_of_address, zone_subnets
 from compliance.yamldoc.problems import ModelError, Problem, display_path
 from compliance.yamldoc.schema import check
 from compliance.yamldoc.yamlpos import FieldPath, Positioned, Vaulted, load
@@ -299,6 +300,41 @@ def _build_model(raw: _Raw, result: Inventory) -> None:
             max((lv for lv in levels if isinstance(lv, int)), default=0),
             variables if isinstance(variables, dict) else {},
         )
+    _check_addressing(raw, result)
+
+
+def _zones_place(raw: _Raw) -> Place | None:
+    for place, variables in raw.group_vars.get("all", []):
+        if isinstance(variables, dict) and "dengbao_zones" in variables:
+            return Place(place.document, (*place.path, "dengbao_zones"))
+    return None
+
+
+def _check_addressing(raw: _Raw, result: Inventory) -> None:
+    """No two zones share an address; a host's IPv4 address lies in its zone's subnets (8.1.2.1 c))."""
+    subnets = zone_subnets(result.zones)
+    zones_place = _zones_place(raw)
+    if zones_place is not None:
+        for zone, index, other, other_index in overlaps(subnets):
+            result.problems.append(
+                Place(zones_place.document, (*zones_place.path, zone, "subnets", index)).problem(
+                    f"subnet {subnets[zone][index]} of zone {zone} overlaps {subnets[other][other_index]} of zone {other}",
+                    f"区域 {zone} 的网段 {subnets[zone][index]} 与区域 {other} 的网段 {subnets[other][other_index]} 重叠",
+                )
+            )
+    for name, host in sorted(result.hosts.items()):
+        address = host.variables.get("ansible_host")
+        if not host.zone or not subnets.get(host.zone) or not is_ipv4(address):
+            continue
+        if zone_of_address(str(address), {host.zone: subnets[host.zone]}) is None:
+            place = raw.host_vars[name][0]
+            allowed = ", ".join(str(n) for n in subnets[host.zone])
+            result.problems.append(
+                Place(place.document, (*place.path, "ansible_host")).problem(
+                    f"host {name} is in zone {host.zone} but its address {address} is outside the zone's subnets ({allowed})",
+                    f"主机 {name} 属于区域 {host.zone}，但其地址 {address} 不在该区域的网段内（{allowed}）",
+                )
+            )
 
 
 def _all_groups(host: str, raw: _Raw) -> set[str]:

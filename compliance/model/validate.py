@@ -63,6 +63,7 @@ def cross_references(policies: PolicySet, inventory: Inventory) -> list[Problem]
                     f"区域 {zone!r} 未在清单 {inventory.directory.name} 中声明；已声明：{declared}",
                 )
             )
+    problems.extend(management_path_problems(policies, inventory))
     if inventory.is_lab:
         return problems
     for policy, path, host in policies.host_references():
@@ -72,6 +73,39 @@ def cross_references(policies: PolicySet, inventory: Inventory) -> list[Problem]
                     path,
                     f"host {host!r} is not in inventory {inventory.directory.name}",
                     f"主机 {host!r} 不在清单 {inventory.directory.name} 中",
+                )
+            )
+    return problems
+
+
+def management_path_problems(policies: PolicySet, inventory: Inventory) -> list[Problem]:
+    """Every zone holding hosts keeps a way in for administration: a rule from a management zone
+    (policies/ssh.yml) for each management port. A matrix without one would lock the hosts out."""
+    access, ssh = policies.policies.get("access_rules"), policies.policies.get("ssh")
+    if access is None or ssh is None:
+        return []
+    management_zones = set(ssh.settings["management_zones"])
+    ports = access.settings["management_ports"]
+    rules = access.settings["rules"]
+    problems = []
+    for zone in sorted({host.zone for host in inventory.hosts.values() if host.zone}):
+        opened = {
+            port
+            for rule in rules
+            if rule["from"] in management_zones and rule["to"] == zone and rule["protocol"] == "tcp"
+            for port in rule["ports"]
+        }
+        missing = [port for port in ports if port not in opened]
+        if missing:
+            shown = ", ".join(str(p) for p in missing)
+            problems.append(
+                access.document.problem(
+                    ("settings", "rules"),
+                    f"zone {zone} of inventory {inventory.directory.name} has hosts but no rule opens management "
+                    f"port(s) {shown} to it from a management zone ({', '.join(sorted(management_zones))}): "
+                    "its firewalls would cut administration off",
+                    f"清单 {inventory.directory.name} 的区域 {zone} 有主机，但没有规则允许管理区域"
+                    f"（{'、'.join(sorted(management_zones))}）访问其管理端口 {shown}：主机防火墙将切断运维通道",
                 )
             )
     return problems

@@ -1,4 +1,5 @@
-"""Value formats a schema can ask for with `check_with`: a five-field cron line, a host address, a duration.
+"""Value formats a schema can ask for with `check_with`: a five-field cron line, a host address, a duration,
+an IPv4 network.
 
 Each returns None when the value is well formed, else (English, Chinese) saying what is wrong.
 """
@@ -105,6 +106,20 @@ def host_address_problem(value: str) -> tuple[str, str] | None:
             ipaddress.IPv6Address(value)
         except ValueError:
             return (f"{value} is not an IPv6 address", f"{value} 不是合法的 IPv6 地址")
+    return None
+
+
+def ipv4_network_problem(value: str) -> tuple[str, str] | None:
+    """`10.10.20.0/24` is a network; `10.10.20.5/24` (host bits set), `10.10.20.0` and `10.10.300.0/24` are not."""
+    if "/" not in value:
+        return (
+            f"{value!r} is not a network: write address/prefix, e.g. 10.10.20.0/24",
+            f"“{value}”不是网段：应写作 地址/前缀长度，如 10.10.20.0/24",
+        )
+    try:
+        ipaddress.IPv4Network(value)
+    except ValueError as error:
+        return (f"{value!r} is not an IPv4 network: {error}", f"“{value}”不是合法的 IPv4 网段：{error}")
     return None
 
 

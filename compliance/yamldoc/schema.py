@@ -16,7 +16,13 @@ from typing import Any, ClassVar
 from cerberus import TypeDefinition, Validator
 from cerberus.errors import ValidationError
 
-from compliance.yamldoc.formats import cron_problem, duration_problem, host_address_problem, timer_problem
+from compliance.yamldoc.formats import (
+    cron_problem,
+    duration_problem,
+    host_address_problem,
+    ipv4_network_problem,
+    timer_problem,
+)
 from compliance.yamldoc.problems import Problem
 from compliance.yamldoc.yamlpos import FieldPath, Positioned, Vaulted
 
@@ -99,6 +105,9 @@ class ModelValidator(Validator):
 
     def _check_with_host_address(self, field: str, value: str) -> None:
         self._format_error(field, host_address_problem(value))
+
+    def _check_with_ipv4_network(self, field: str, value: str) -> None:
+        self._format_error(field, ipv4_network_problem(value))
 
     def _format_error(self, field: str, problem: tuple[str, str] | None) -> None:
         if problem is not None:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 HOSTS = "inventory/example-hospital/hosts.yml"
 MODEL = "inventory/example-hospital/group_vars/all/dengbao.yml"
+ZONES = "inventory/example-hospital/group_vars/all/zones.yml"
 DIRECTORY = "<a directory>"
 SELF_LINK = "<a symbolic link to itself>"
 WAIVER_FILE = "policies/waivers/w-test.yml"
@@ -135,7 +136,7 @@ READING = [
     ),
     Broken(
         "omap_tag",
-        MODEL,
+        ZONES,
         "dengbao_zones:",
         "dengbao_zones: !!omap\n  - core: {}\nunused:",
         "dengbao_zones",
@@ -418,6 +419,69 @@ MESSAGES = [
 ]
 
 FLOORS = [
+    Broken(
+        "zone_without_subnet",
+        ZONES,
+        "name_en: PACS zone, subnets: [10.10.30.0/24]}",
+        "name_en: PACS zone}",
+        "  pacs:",
+        "dengbao_zones.pacs.subnets",
+        "required field is missing",
+    ),
+    Broken(
+        "subnet_with_host_bits",
+        ZONES,
+        "subnets: [10.10.30.0/24]",
+        "subnets: [10.10.30.5/24]",
+        "  pacs:",
+        "dengbao_zones.pacs.subnets[0]",
+        "'10.10.30.5/24' is not an IPv4 network: 10.10.30.5/24 has host bits set",
+    ),
+    Broken(
+        "overlapping_zone_subnets",
+        ZONES,
+        "subnets: [10.10.30.0/24]",
+        "subnets: [10.10.0.0/16]",
+        "  pacs:",
+        "dengbao_zones.pacs.subnets[0]",
+        "subnet 10.10.0.0/16 of zone pacs overlaps 10.10.10.0/24 of zone core_db",
+    ),
+    Broken(
+        "host_outside_its_zone",
+        HOSTS,
+        "his-app-02: {ansible_host: 10.10.20.12,",
+        "his-app-02: {ansible_host: 10.10.10.99,",
+        "his-app-02:",
+        "all.children.zone_app.hosts.his-app-02.ansible_host",
+        "host his-app-02 is in zone app but its address 10.10.10.99 is outside the zone's subnets (10.10.20.0/24)",
+    ),
+    Broken(
+        "matrix_cuts_the_management_zone_off",
+        "policies/access_rules.yml",
+        '    - {from: mgmt, to: pacs, protocol: tcp, ports: [22], purpose: "堡垒机运维 / administration via the bastion"}\n',
+        "",
+        "  rules:",
+        "settings.rules",
+        "zone pacs of inventory example-hospital has hosts but no rule opens management port(s) 22",
+    ),
+    Broken(
+        "management_port_out_of_range",
+        "policies/access_rules.yml",
+        "management_ports: [22]",
+        "management_ports: [70000]",
+        "management_ports:",
+        "settings.management_ports[0]",
+        "70000 is above the maximum 65535",
+    ),
+    Broken(
+        "rule_to_an_unknown_zone",
+        "policies/access_rules.yml",
+        "{from: dmz, to: app,",
+        "{from: dmz, to: ap,",
+        "{from: dmz, to: ap,",
+        "settings.rules[3].to",
+        "zone 'ap' is not declared in inventory",
+    ),
     Broken(
         "backup_age_shorter_than_schedule",
         "policies/backup.yml",

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from broken_cases import DIRECTORY, HOSTS, MODEL, MORE_CASES, SELF_LINK, Broken
+from broken_cases import DIRECTORY, HOSTS, MODEL, MORE_CASES, SELF_LINK, ZONES, Broken
 
 from compliance.cli import main
 
@@ -100,7 +100,7 @@ CASES = [
     ),
     Broken(
         "list_for_mapping",
-        MODEL,
+        ZONES,
         "dengbao_zones:\n",
         "dengbao_zones: [core_db]\nunused_zones:\n",
         "dengbao_zones: [core_db]",
@@ -240,7 +240,7 @@ CASES = [
     ),
     Broken(
         "missing_zones_declaration",
-        MODEL,
+        ZONES,
         "dengbao_zones:\n",
         "unused_zones:\n",
         "unused_zones",
