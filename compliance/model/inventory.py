@@ -316,10 +316,11 @@ def _check_addressing(raw: _Raw, result: Inventory) -> None:
     zones_place = _zones_place(raw)
     if zones_place is not None:
         for zone, index, other, other_index in overlaps(subnets):
+            mine, theirs = subnets[zone][index], subnets[other][other_index]
             result.problems.append(
                 Place(zones_place.document, (*zones_place.path, zone, "subnets", index)).problem(
-                    f"subnet {subnets[zone][index]} of zone {zone} overlaps {subnets[other][other_index]} of zone {other}",
-                    f"区域 {zone} 的网段 {subnets[zone][index]} 与区域 {other} 的网段 {subnets[other][other_index]} 重叠",
+                    f"subnet {mine} of zone {zone} overlaps {theirs} of zone {other}",
+                    f"区域 {zone} 的网段 {mine} 与区域 {other} 的网段 {theirs} 重叠",
                 )
             )
     for name, host in sorted(result.hosts.items()):
@@ -331,7 +332,8 @@ def _check_addressing(raw: _Raw, result: Inventory) -> None:
             allowed = ", ".join(str(n) for n in subnets[host.zone])
             result.problems.append(
                 Place(place.document, (*place.path, "ansible_host")).problem(
-                    f"host {name} is in zone {host.zone} but its address {address} is outside the zone's subnets ({allowed})",
+                    f"host {name} is in zone {host.zone} but its address {address} "
+                    f"is outside the zone's subnets ({allowed})",
                     f"主机 {name} 属于区域 {host.zone}，但其地址 {address} 不在该区域的网段内（{allowed}）",
                 )
             )

@@ -458,7 +458,8 @@ FLOORS = [
     Broken(
         "matrix_cuts_the_management_zone_off",
         "policies/access_rules.yml",
-        '    - {from: mgmt, to: pacs, protocol: tcp, ports: [22], purpose: "堡垒机运维 / administration via the bastion"}\n',
+        '    - {from: mgmt, to: pacs, protocol: tcp, ports: [22], purpose: "堡垒机运维 / administration via the '
+        'bastion"}\n',
         "",
         "  rules:",
         "settings.rules",
