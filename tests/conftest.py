@@ -1,12 +1,13 @@
 """Shared fixtures: the repository root, and an isolated lab for the tests that need real hosts.
 
-The test lab has its own network (10.78.0.0/24), bridge and state directory, so it never
-touches a lab an engineer is using (10.77.0.0/24); it shares the golden-image cache.
+The test lab has its own bridge prefix and state directory, so its `down` never removes an
+engineer's hosts; its zones are the lab model's, so it refuses to start while an engineer's
+lab runs (take that one down first). It writes the lab inventory (inventory/lab/hosts.yml), so
+its hosts are in the model with the lab's zones; it shares the golden-image cache.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 import shutil
@@ -17,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from compliance.lab.paths import LabPaths
+from compliance.lab.zones import load_layout
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_LAB_ENV = {
-    "DENGBAO_LAB_NETWORK": "10.78.0.0/24",
     "DENGBAO_LAB_BRIDGE": "dgbtest0",
     "DENGBAO_LAB_STATE": "/var/lib/dengbao-lab-test",
 }
@@ -52,8 +53,8 @@ def dengbao_cmd() -> list[str]:
 def test_lab_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     if os.geteuid() != 0:
         pytest.skip("the lab needs root")
-    inventory = tmp_path_factory.mktemp("lab-inventory") / "hosts.yml"
-    env = dict(os.environ, **TEST_LAB_ENV, DENGBAO_LAB_INVENTORY=str(inventory))
+    inventory = REPO / "inventory" / "lab" / "hosts.yml"
+    env = dict(os.environ, **TEST_LAB_ENV, DENGBAO_LAB_INVENTORY=str(inventory), DENGBAO_REPO=str(REPO))
     # The lab's backup repositories get a password of this session's own, never one written in the repository.
     env.setdefault("DENGBAO_BACKUP_PASSWORD", secrets.token_urlsafe(24))
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
@@ -62,11 +63,12 @@ def test_lab_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def test_lab_paths(test_lab_env: dict[str, str]) -> LabPaths:
+    bridge = test_lab_env["DENGBAO_LAB_BRIDGE"]
     return LabPaths(
         state=Path(test_lab_env["DENGBAO_LAB_STATE"]),
         cache=Path(test_lab_env.get("DENGBAO_LAB_CACHE", "/var/cache/dengbao-lab")),
-        network=ipaddress.IPv4Network(test_lab_env["DENGBAO_LAB_NETWORK"]),
-        bridge=test_lab_env["DENGBAO_LAB_BRIDGE"],
+        layout=load_layout(REPO, bridge),
+        bridge=bridge,
     )
 
 

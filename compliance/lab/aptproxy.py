@@ -1,4 +1,4 @@
-"""The lab's package mirror: Debian's apt-cacher-ng on the bridge address, run by the lab itself.
+"""The lab's package mirror: Debian's apt-cacher-ng on this machine's management-zone address, run by the lab itself.
 
 It plays the hospital's internal mirror: hosts have no route out, and their apt talks
 only to this proxy. Its cache is kept between labs, so a role's second install is local.
@@ -27,7 +27,7 @@ def _config_text(paths: LabPaths, mirror: str) -> str:
         f"SupportDir: {SUPPORT_DIR}\n"
         f"PidFile: {paths.apt_proxy_dir / 'pid'}\n"
         f"SocketPath: {paths.apt_proxy_dir / 'socket'}\n"
-        f"BindAddress: {paths.gateway}\n"
+        f"BindAddress: {paths.controller}\n"
         f"Port: {APT_PROXY_PORT}\n"
         "ForeGround: 1\n"
         "ExThreshold: 4\n"
@@ -69,7 +69,7 @@ def ensure_proxy(paths: LabPaths, mirror: str) -> int:
         start_new_session=True,
     )
     (paths.apt_proxy_dir / "lab.pid").write_text(str(process.pid))
-    if not wait_for_port(paths.gateway, APT_PROXY_PORT, time.monotonic() + 10):
+    if not wait_for_port(paths.controller, APT_PROXY_PORT, time.monotonic() + 10):
         stop_process(process.pid, signal.SIGTERM, "apt-cacher-ng")
         raise LabError(
             f"apt-cacher-ng did not listen on {paths.apt_proxy_url}; see {paths.apt_proxy_dir}",

@@ -2,7 +2,7 @@
 
 `up` is additive and idempotent: hosts already running are kept, stale ones (their
 nspawn process gone) are cleaned and restarted. If anything fails, the hosts this call
-started are taken down again, and the bridge and proxy too when nothing else runs.
+started are taken down again, and the network and proxy too when nothing else runs.
 `down` finds the lab's processes, mounts and links from the machine itself as well as
 from the state file, so it cleans up even after a crash.
 """
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from compliance.lab import access, aptproxy, cgroups, machine, network
 from compliance.lab.errors import LabError
@@ -64,7 +65,9 @@ class Lab:
                     image = ensure_image(self.paths, ImageRecipe(mirror=mirror), self.log)
                     public_key = access.ensure_key(self.paths)
                     raise_kernel_limits(self.log)
-                    network.ensure_bridge(self.paths)
+                    if not network.link_exists(self.paths.layout.controller_zone.bridge):
+                        network.refuse_taken_addresses(self.paths, urlsplit(mirror).hostname or "")
+                    network.ensure_network(self.paths)
                     aptproxy.ensure_proxy(self.paths, mirror)
                     self.log(f"starting {len(to_start)} host(s): {', '.join(p.name for p in to_start)}")
                     for host in to_start:
@@ -184,7 +187,7 @@ class Lab:
         aptproxy.stop_proxy(self.paths)
         for pid in aptproxy.stray_proxies(self.paths):
             stop_process(pid, signal.SIGTERM, "apt-cacher-ng")
-        network.remove_bridge(self.paths)
+        network.remove_network(self.paths)
         self._publish({})
         for leftover in (self.paths.hosts_dir, self.paths.ssh_dir, self.paths.apt_proxy_dir):
             shutil.rmtree(leftover, ignore_errors=True)

@@ -60,13 +60,10 @@ def _write_identity(paths: LabPaths, root: Path, host: PlannedHost, public_key: 
     (root / "etc/hostname").write_text(host.name + "\n")
     (root / "etc/hosts").write_text(
         f"127.0.0.1\tlocalhost\n127.0.1.1\t{host.name}\n{host.address}\t{host.name}\n"
-        f"{paths.gateway}\t{LAB_MIRROR_NAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        f"{paths.controller}\t{LAB_MIRROR_NAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n"
     )
     (root / "etc/machine-id").write_text(secrets.token_hex(16) + "\n")
-    (root / "etc/systemd/network/10-lab-host0.network").write_text(
-        "[Match]\nName=host0\n\n[Network]\n"
-        f"Address={host.address}/{paths.network.prefixlen}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n"
-    )
+    (root / "etc/systemd/network/10-lab-host0.network").write_text(network_file_text(paths, host))
     # A download the proxy stalls on is abandoned after 20 s and retried, instead of hanging apt for minutes.
     (root / "etc/apt/apt.conf.d/80dengbao-lab-proxy").write_text(
         f'Acquire::http::Proxy "{paths.apt_proxy_url}";\nAcquire::http::Timeout "20";\nAcquire::Retries "5";\n'
@@ -84,6 +81,22 @@ def _write_identity(paths: LabPaths, root: Path, host: PlannedHost, public_key: 
     )
 
 
+def network_file_text(paths: LabPaths, host: PlannedHost) -> str:
+    """systemd-networkd's file for the host: its address in its zone, and routes through the lab's router.
+
+    A zone that never reaches the Internet gets a route to each other zone and no default
+    route, as the information center routes a HIS subnet; the others get a default route.
+    """
+    zone = paths.layout.zone_of(host.address)
+    routes = "".join(
+        f"\n[Route]\nDestination={destination}\nGateway={zone.router}\n" for destination in paths.layout.routes_of(zone)
+    )
+    return (
+        "[Match]\nName=host0\n\n[Network]\n"
+        f"Address={host.address}/{zone.subnet.prefixlen}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n{routes}"
+    )
+
+
 def boot(paths: LabPaths, host: PlannedHost) -> int:
     """Start the host's systemd under systemd-nspawn, in a cgroup of its own, detached; return the pid."""
     groups = _cgroups(paths, host)
@@ -98,8 +111,8 @@ def boot(paths: LabPaths, host: PlannedHost) -> int:
             "--keep-unit",
             "--boot",
             "--console=passive",
-            f"--network-bridge={paths.bridge}",
-            f"--machine={paths.machine_name(host.address)}",
+            f"--network-bridge={paths.layout.zone_of(host.address).bridge}",
+            f"--machine={paths.machine_name(host.name)}",
             f"--hostname={host.name}",
             f"--directory={root_dir(paths, host)}",
         ],
@@ -113,11 +126,11 @@ def boot(paths: LabPaths, host: PlannedHost) -> int:
 
 
 def _cgroups(paths: LabPaths, host: PlannedHost) -> list[Path]:
-    return cgroups.host_groups(paths.bridge, paths.machine_name(host.address))
+    return cgroups.host_groups(paths.bridge, paths.machine_name(host.name))
 
 
 def _nspawn_marker(paths: LabPaths, host: PlannedHost) -> str:
-    return f"--machine={paths.machine_name(host.address)}"
+    return f"--machine={paths.machine_name(host.name)}"
 
 
 def machine_running(paths: LabPaths, host: PlannedHost, pid: int | None) -> bool:
@@ -133,7 +146,7 @@ def shut_down(paths: LabPaths, host: PlannedHost, pid: int | None) -> None:
     for each in pids:
         stop_process(each, signal.SIGTERM, marker, timeout=15)
     cgroups.discard(_cgroups(paths, host))
-    remove_veth(paths.machine_name(host.address))
+    remove_veth(paths.machine_name(host.name))
     discard_root(paths, host)
 
 

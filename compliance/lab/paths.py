@@ -1,24 +1,28 @@
-"""Where the lab keeps its state and cache, and which network and bridge it uses.
+"""Where the lab keeps its state and cache, which zones it lays out and what its bridges are called.
 
 Everything the lab writes lives outside the work tree: the cache (golden images, the apt
 proxy's packages) survives `down`; the state directory (overlays, keys, logs) belongs to
-the running lab. Each setting can be changed with an environment variable, which is how
-the test suite runs a lab of its own (its own /24, bridge and state) beside an engineer's.
+the running lab. The zones and their subnets come from the lab's model, so every lab on a
+machine uses the same addresses and only one runs at a time; the state directory and the
+bridge prefix can be moved with environment variables (the test suite keeps its own state,
+so its `down` never removes an engineer's hosts).
 """
 
 from __future__ import annotations
 
-import ipaddress
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.lab.errors import LabError
+from compliance.lab.zones import ZoneLayout, load_layout
+from compliance.project import project_root
 
 APT_PROXY_PORT = 3142
 # The name lab hosts know the bridge's apt proxy by (/etc/hosts): the package_mirror role's lab upstream.
 LAB_MIRROR_NAME = "lab-mirror"
-DEFAULT_NETWORK = ipaddress.IPv4Network("10.77.0.0/24")
+BRIDGE_PREFIX_LENGTH = 11  # room for `-N` bridges and `rN` router legs within the kernel's 15 characters
 
 
 @dataclass(frozen=True)
@@ -27,48 +31,53 @@ class LabPaths:
 
     state: Path
     cache: Path
-    network: ipaddress.IPv4Network = DEFAULT_NETWORK
+    layout: ZoneLayout
     bridge: str = "dgblab0"
 
     def __post_init__(self) -> None:
-        if self.network.prefixlen != 24 or not self.network.is_private:
+        if not 1 <= len(self.bridge) <= BRIDGE_PREFIX_LENGTH:
             raise LabError(
-                f"the lab network must be a private /24, not {self.network}",
-                f"实验网络必须是私有的 /24 网段，而不是 {self.network}",
-            )
-        if not 1 <= len(self.bridge) <= 15:
-            raise LabError(
-                f"bridge name {self.bridge!r} must have 1 to 15 characters",
-                f"网桥名称 {self.bridge!r} 长度须为 1 至 15 个字符",
+                f"bridge name {self.bridge!r} must have 1 to {BRIDGE_PREFIX_LENGTH} characters",
+                f"网桥名称 {self.bridge!r} 长度须为 1 至 {BRIDGE_PREFIX_LENGTH} 个字符",
             )
 
     @classmethod
     def from_environment(cls) -> LabPaths:
+        root = project_root()
+        if root is None:
+            raise LabError(
+                "the lab lays out its zones from a repository checkout: run it inside one (or set DENGBAO_REPO)",
+                "实验环境依据仓库中的模型规划区域：请在仓库目录内运行（或设置 DENGBAO_REPO）",
+            )
+        bridge = os.environ.get("DENGBAO_LAB_BRIDGE", "dgblab0")
         return cls(
             state=Path(os.environ.get("DENGBAO_LAB_STATE", "/var/lib/dengbao-lab")),
             cache=Path(os.environ.get("DENGBAO_LAB_CACHE", "/var/cache/dengbao-lab")),
-            network=ipaddress.IPv4Network(os.environ.get("DENGBAO_LAB_NETWORK", str(DEFAULT_NETWORK))),
-            bridge=os.environ.get("DENGBAO_LAB_BRIDGE", "dgblab0"),
+            layout=load_layout(root, bridge),
+            bridge=bridge,
         )
 
     @property
-    def gateway(self) -> str:
-        """The bridge's own address: the apt proxy listens here; nothing is routed through it."""
-        return str(self.network.network_address + 1)
+    def controller(self) -> str:
+        """This machine's address in the management zone: Ansible connects from it, the apt proxy listens on it."""
+        return self.layout.controller
 
     @property
     def apt_proxy_url(self) -> str:
-        return f"http://{self.gateway}:{APT_PROXY_PORT}"
+        return f"http://{self.controller}:{APT_PROXY_PORT}"
+
+    @property
+    def router_namespace(self) -> str:
+        return f"{self.bridge}-router"
 
     @property
     def machine_prefix(self) -> str:
-        """Machine names are `dg<2nd and 3rd octet in hex>-<4th octet>` (`dg4d00-20` for 10.77.0.20).
+        """Machine names are `d<4 hex of the bridge prefix>-<6 hex of the host name>` (12 characters).
 
-        Unique per /24, so two labs never share a machine or veth name, and short enough
-        that nspawn's host-side veth `vb-<machine>` fits the kernel's 15-character limit.
+        Distinct per lab, so two labs' machines never share a name, and short enough that
+        nspawn's host-side veth `vb-<machine>` fits the kernel's 15-character limit.
         """
-        second, third = self.network.network_address.packed[1:3]
-        return f"dg{second:02x}{third:02x}-"
+        return "d" + hashlib.sha256(self.bridge.encode()).hexdigest()[:4] + "-"
 
     @property
     def lock_file(self) -> Path:
@@ -113,5 +122,5 @@ class LabPaths:
     def host_dir(self, name: str) -> Path:
         return self.hosts_dir / name
 
-    def machine_name(self, address: str) -> str:
-        return self.machine_prefix + address.rsplit(".", 1)[1]
+    def machine_name(self, host: str) -> str:
+        return self.machine_prefix + hashlib.sha256(host.encode()).hexdigest()[:6]

@@ -17,9 +17,11 @@ import yaml
 
 from compliance.lab.errors import LabError
 from compliance.lab.paths import LabPaths
+from compliance.lab.zones import INTERNET_ZONE
 
 HOSTNAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 ADHOC_POOL_START = 100
+INTERNET_GROUP = "lab_internet"
 NON_SSH_CONNECTIONS = {"network_cli", "netconf", "httpapi", "winrm", "psrp", "local"}
 
 
@@ -40,24 +42,27 @@ def _check_name(name: str, origin: str) -> None:
         )
 
 
-def host_address(paths: LabPaths, offset: int) -> str:
-    if not 2 <= offset <= paths.network.num_addresses - 2:
-        raise LabError(
-            f"address offset {offset} is outside the usable range of {paths.network} (2 to 254)",
-            f"地址偏移 {offset} 不在实验网络 {paths.network} 的可用范围内（2 至 254）",
-        )
-    return str(paths.network.network_address + offset)
+def _topology() -> dict:
+    return yaml.safe_load(resources.files("compliance.lab").joinpath("topology.yml").read_text())
 
 
 def default_topology(paths: LabPaths) -> list[PlannedHost]:
     """The twenty-host hospital lab shipped with the package, in start order."""
-    text = resources.files("compliance.lab").joinpath("topology.yml").read_text()
     planned = []
-    for entry in yaml.safe_load(text)["hosts"]:
+    for entry in _topology()["hosts"]:
         _check_name(entry["name"], "topology.yml")
         groups = [f"zone_{entry['zone']}"] + [f"system_{s}" for s in entry["systems"]]
-        planned.append(PlannedHost(entry["name"], host_address(paths, entry["address"]), tuple(groups)))
+        address = paths.layout.address(entry["zone"], entry["address"])
+        planned.append(PlannedHost(entry["name"], address, tuple(groups)))
     return planned
+
+
+def internet_hosts(paths: LabPaths) -> list[PlannedHost]:
+    """The Internet stand-in(s): lab hosts outside the hospital, in no inventory group but `lab_internet`."""
+    return [
+        PlannedHost(entry["name"], paths.layout.address(INTERNET_ZONE, entry["address"]), (INTERNET_GROUP,))
+        for entry in _topology()["internet"]["hosts"]
+    ]
 
 
 def first_hosts(paths: LabPaths, count: int) -> list[PlannedHost]:
@@ -90,14 +95,19 @@ def hosts_from_inventory(paths: LabPaths, inventory: Path, taken: set[str]) -> l
                 if child in groups:
                     groups.add(group)
     planned = []
-    addresses = _free_addresses(paths, taken)
+    used = set(taken)
     for name in sorted(set(hostvars) | set(memberships)):
         variables = hostvars.get(name, {})
         connection = str(variables.get("ansible_connection", "ssh")).rsplit(".", 1)[-1]
         if connection in NON_SSH_CONNECTIONS or "ansible_network_os" in variables:
             continue
         _check_name(name, str(inventory))
-        planned.append(PlannedHost(name, next(addresses), tuple(sorted(memberships.get(name, set())))))
+        groups = tuple(sorted(memberships.get(name, set())))
+        zones = [g.removeprefix("zone_") for g in groups if g.startswith("zone_")]
+        zone = zones[0] if zones and paths.layout.has_zone(zones[0]) else paths.layout.management
+        address = next(_free_addresses(paths, zone, used))
+        used.add(address)
+        planned.append(PlannedHost(name, address, groups))
     if not planned:
         raise LabError(
             f"{inventory}: no SSH-managed hosts to stand up in the lab",
@@ -107,9 +117,10 @@ def hosts_from_inventory(paths: LabPaths, inventory: Path, taken: set[str]) -> l
 
 
 def adhoc_hosts(paths: LabPaths, names: list[str], taken: set[str]) -> list[PlannedHost]:
-    """Hosts named on the command line (molecule scenarios); topology names keep their place."""
-    known = {host.name: host for host in default_topology(paths)}
-    addresses = _free_addresses(paths, taken | {h.address for h in known.values()})
+    """Hosts named on the command line (molecule scenarios): topology names (and the Internet
+    stand-in) keep their place; other names join the management zone, beside the controller."""
+    known = {host.name: host for host in [*default_topology(paths), *internet_hosts(paths)]}
+    addresses = _free_addresses(paths, paths.layout.management, taken | {h.address for h in known.values()})
     planned = []
     for name in names:
         _check_name(name, "--host")
@@ -117,14 +128,15 @@ def adhoc_hosts(paths: LabPaths, names: list[str], taken: set[str]) -> list[Plan
     return planned
 
 
-def _free_addresses(paths: LabPaths, taken: set[str]) -> Iterator[str]:
-    for offset in range(ADHOC_POOL_START, paths.network.num_addresses - 1):
-        address = str(paths.network.network_address + offset)
+def _free_addresses(paths: LabPaths, zone: str, taken: set[str]) -> Iterator[str]:
+    subnet = paths.layout.zone(zone).subnet
+    for offset in range(ADHOC_POOL_START, subnet.num_addresses - 2):
+        address = str(subnet.network_address + offset)
         if address not in taken:
             yield address
     raise LabError(
-        f"no free address left in {paths.network}",
-        f"实验网络 {paths.network} 中已无可用地址",
+        f"no free address left in zone {zone} ({subnet})",
+        f"区域 {zone}（{subnet}）中已无可用地址",
     )
 
 

@@ -45,13 +45,14 @@ def lab_traces(paths: LabPaths) -> dict[str, list]:
         "processes": find_processes(lambda argv: any(m in a for a in argv for m in markers)),
         "mounts": lab_mounts(paths),
         "veths": lab_veths(paths),
-        "bridge": [paths.bridge] if link_exists(paths.bridge) else [],
+        "bridge": [zone.bridge for zone in paths.layout.zones if link_exists(zone.bridge)],
+        "router": [paths.router_namespace] if paths.router_namespace in netns_list().split() else [],
         "cgroups": [group for group in lab_groups(paths.bridge) if group.exists()],
         "state": sorted(p.name for p in paths.state.iterdir() if p.name != "lock") if paths.state.exists() else [],
     }
 
 
-NOTHING_LEFT = {"processes": [], "mounts": [], "veths": [], "bridge": [], "cgroups": [], "state": []}
+NOTHING_LEFT = {"processes": [], "mounts": [], "veths": [], "bridge": [], "router": [], "cgroups": [], "state": []}
 
 
 def netns_list() -> str:
@@ -68,7 +69,7 @@ def three_hosts(run_lab, test_lab_paths):
 
 
 def test_hosts_answer_ssh_with_their_own_name_and_pinned_host_keys(three_hosts, test_lab_paths):
-    for name, address in [("his-db-01", "10.78.0.20"), ("his-app-01", "10.78.0.30"), ("bastion-01", "10.78.0.10")]:
+    for name, address in [("his-db-01", "10.77.20.20"), ("his-app-01", "10.77.30.30"), ("bastion-01", "10.77.10.10")]:
         result = ssh(test_lab_paths, name, "hostname; hostname -I")
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == [name, address]
@@ -89,9 +90,10 @@ def test_hosts_boot_a_real_systemd_with_sshd_and_no_failed_units(three_hosts, te
     assert result.stdout.split() == ["running", "active"], result.stdout + result.stderr
 
 
-def test_hosts_reach_only_the_lab_network(three_hosts, test_lab_paths):
-    routes = [line.strip() for line in ssh(test_lab_paths, "his-db-01", "ip -4 route").stdout.splitlines()]
-    assert routes == ["10.78.0.0/24 dev host0 proto kernel scope link src 10.78.0.20"], "no default route"
+def test_hosts_reach_only_the_lab_s_zones(three_hosts, test_lab_paths):
+    routes = [line.split()[0] for line in ssh(test_lab_paths, "his-db-01", "ip -4 route").stdout.splitlines()]
+    assert "default" not in routes, "a HIS database host has no route out of the hospital"
+    assert "10.77.30.0/24" in routes and "10.77.10.0/24" in routes, "it routes to the other zones"
     outside = ssh(
         test_lab_paths,
         "his-db-01",
@@ -99,12 +101,12 @@ def test_hosts_reach_only_the_lab_network(three_hosts, test_lab_paths):
     )
     assert outside.returncode != 0
     assert "Network is unreachable" in outside.stderr
-    neighbour = ssh(
+    across_zones = ssh(
         test_lab_paths,
         "his-db-01",
-        "python3 -c 'import socket; socket.create_connection((\"10.78.0.30\", 22), timeout=2)'",
+        "python3 -c 'import socket; socket.create_connection((\"10.77.30.30\", 22), timeout=2)'",
     )
-    assert neighbour.returncode == 0, neighbour.stderr
+    assert across_zones.returncode == 0, across_zones.stderr
 
 
 def test_an_image_s_empty_package_index_never_looks_fresh(three_hosts, test_lab_paths):
@@ -117,7 +119,7 @@ def test_an_image_s_empty_package_index_never_looks_fresh(three_hosts, test_lab_
 
 def test_packages_come_through_the_lab_apt_proxy(three_hosts, test_lab_paths):
     proxy = ssh(test_lab_paths, "his-app-01", "apt-config dump Acquire::http::Proxy").stdout
-    assert 'Acquire::http::Proxy "http://10.78.0.1:3142"' in proxy
+    assert 'Acquire::http::Proxy "http://10.77.10.254:3142"' in proxy, "the controller's address in the management zone"
     update = ssh(test_lab_paths, "his-app-01", "apt-get update -q", timeout=300)
     assert update.returncode == 0, update.stdout + update.stderr
     assert "http://deb.debian.org" in update.stdout or "Hit:" in update.stdout or "Get:" in update.stdout

@@ -10,17 +10,22 @@ import pytest
 from compliance.lab.errors import LabError
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import adhoc_hosts, default_topology, first_hosts, hosts_from_inventory
+from compliance.lab.zones import load_layout
 
-PATHS = LabPaths(Path("/nonexistent/state"), Path("/nonexistent/cache"))
+REPO = Path(__file__).resolve().parents[2]
+PATHS = LabPaths(Path("/nonexistent/state"), Path("/nonexistent/cache"), load_layout(REPO, "dgblab0"))
 
 
-def test_default_topology_has_twenty_unique_hosts_on_the_lab_network():
+def test_default_topology_has_twenty_unique_hosts_each_in_its_zone_s_subnet():
     hosts = default_topology(PATHS)
     assert len(hosts) == 20
     assert len({h.name for h in hosts}) == 20
     assert len({h.address for h in hosts}) == 20
-    assert all(ipaddress.IPv4Address(h.address) in PATHS.network for h in hosts)
-    assert PATHS.gateway not in {h.address for h in hosts}
+    for host in hosts:
+        zone = next(g.removeprefix("zone_") for g in host.groups if g.startswith("zone_"))
+        assert ipaddress.IPv4Address(host.address) in PATHS.layout.zone(zone).subnet, host
+    routers = {zone.router for zone in PATHS.layout.zones}
+    assert not ({PATHS.controller} | routers) & {h.address for h in hosts}
 
 
 def test_every_default_host_has_exactly_one_zone_group():
@@ -41,11 +46,22 @@ def test_asking_for_more_hosts_than_the_topology_has_is_refused_in_both_language
     assert "1 至 20" in caught.value.chinese
 
 
-def test_adhoc_hosts_take_free_addresses_from_the_pool_and_topology_names_keep_theirs():
-    taken = {"10.77.0.100"}
-    planned = adhoc_hosts(PATHS, ["mol-a", "his-db-01", "mol-b"], taken)
-    assert [h.address for h in planned] == ["10.77.0.101", "10.77.0.20", "10.77.0.102"]
+def test_adhoc_hosts_take_free_management_addresses_and_topology_names_keep_theirs():
+    taken = {"10.77.10.100"}
+    planned = adhoc_hosts(PATHS, ["mol-a", "his-db-01", "mol-b", "internet-01"], taken)
+    assert [h.address for h in planned] == ["10.77.10.101", "10.77.20.20", "10.77.10.102", "198.18.113.10"]
     assert planned[0].groups == ("adhoc",)
+    assert planned[3].groups == ("lab_internet",), "the Internet stand-in is in no zone of the hospital"
+
+
+def test_the_lab_zones_are_the_lab_model_s_and_the_internet_stand_in_lies_outside_them():
+    layout = PATHS.layout
+    assert {z.name for z in layout.zones} == {"app", "clinical", "core_db", "dmz", "mgmt", "office", "pacs", "internet"}
+    internet = layout.zone("internet").subnet
+    assert not any(internet.overlaps(subnet) for subnet in layout.internal)
+    assert layout.routes_of(layout.zone("dmz")) == ["0.0.0.0/0"]
+    assert "0.0.0.0/0" not in layout.routes_of(layout.zone("app"))
+    assert len(layout.routes_of(layout.zone("app"))) == len(layout.internal) - 1
 
 
 @pytest.mark.parametrize("name", ["Bad_Name", "-lead", "x" * 64, "dot.ted"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import subprocess
 from pathlib import Path
 
@@ -13,25 +12,37 @@ from compliance.lab.access import inventory_document, ssh_config_text, write_inv
 from compliance.lab.errors import LabError
 from compliance.lab.image import ImageRecipe, configured_mirror
 from compliance.lab.limits import raise_kernel_limits
+from compliance.lab.machine import network_file_text
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import PlannedHost
+from compliance.lab.zones import load_layout
 
-PATHS = LabPaths(Path("/srv/lab-state"), Path("/srv/lab-cache"))
-
-
-@pytest.mark.parametrize("network", ["10.77.0.0/16", "8.8.8.0/24"])
-def test_the_lab_network_must_be_a_private_slash_24(network):
-    with pytest.raises(LabError, match="private /24"):
-        LabPaths(Path("/s"), Path("/c"), network=ipaddress.IPv4Network(network))
+REPO = Path(__file__).resolve().parents[2]
+LAYOUT = load_layout(REPO, "dgblab0")
+PATHS = LabPaths(Path("/srv/lab-state"), Path("/srv/lab-cache"), LAYOUT)
 
 
-def test_machine_names_are_short_and_distinct_per_lab_network():
-    other = LabPaths(Path("/s"), Path("/c"), network=ipaddress.IPv4Network("10.78.0.0/24"))
-    assert PATHS.machine_name("10.77.0.20") == "dg4d00-20"
-    assert other.machine_name("10.78.0.20") != PATHS.machine_name("10.77.0.20")
-    widest = LabPaths(Path("/s"), Path("/c"), network=ipaddress.IPv4Network("172.31.255.0/24"))
-    assert len("vb-" + widest.machine_name("172.31.255.254")) <= 15
-    assert other.gateway == "10.78.0.1"
+def test_a_bridge_prefix_leaves_room_for_the_zone_bridges_and_router_legs():
+    with pytest.raises(LabError, match="1 to 11 characters"):
+        LabPaths(Path("/s"), Path("/c"), LAYOUT, bridge="a-bridge-name")
+
+
+def test_machine_names_are_short_and_distinct_per_lab_and_host():
+    other = LabPaths(Path("/s"), Path("/c"), LAYOUT, bridge="dgbtest0")
+    assert other.machine_name("his-db-01") != PATHS.machine_name("his-db-01")
+    assert PATHS.machine_name("his-db-01") != PATHS.machine_name("his-db-02")
+    assert PATHS.machine_name("his-db-01").startswith(PATHS.machine_prefix)
+    assert len("vb-" + PATHS.machine_name("x" * 63)) <= 15
+    assert PATHS.controller == "10.77.10.254"
+
+
+def test_a_host_of_a_no_internet_zone_gets_routes_to_the_zones_and_no_default_route():
+    his = network_file_text(PATHS, PlannedHost("his-db-01", "10.77.20.20", ("zone_core_db",)))
+    assert "Address=10.77.20.20/24" in his
+    assert "Destination=10.77.30.0/24\nGateway=10.77.20.1" in his
+    assert "0.0.0.0/0" not in his
+    dmz = network_file_text(PATHS, PlannedHost("web-01", "10.77.50.50", ("zone_dmz",)))
+    assert "Destination=0.0.0.0/0\nGateway=10.77.50.1" in dmz
 
 
 def test_the_image_name_changes_exactly_when_the_recipe_does():
@@ -70,15 +81,15 @@ def test_kernel_limits_are_raised_when_low_and_never_lowered(tmp_path):
 
 
 HOSTS = [
-    PlannedHost("his-db-01", "10.77.0.20", ("zone_core_db", "system_his")),
-    PlannedHost("bastion-01", "10.77.0.10", ("zone_mgmt",)),
-    PlannedHost("mol-x", "10.77.0.100", ()),
+    PlannedHost("his-db-01", "10.77.20.20", ("zone_core_db", "system_his")),
+    PlannedHost("bastion-01", "10.77.10.10", ("zone_mgmt",)),
+    PlannedHost("mol-x", "10.77.10.100", ()),
 ]
 
 
 def test_the_ssh_config_pins_key_known_hosts_and_one_control_path():
     text = ssh_config_text(PATHS, HOSTS)
-    assert "Host his-db-01\n    HostName 10.77.0.20\n" in text
+    assert "Host his-db-01\n    HostName 10.77.20.20\n" in text
     assert "StrictHostKeyChecking yes" in text
     assert "UserKnownHostsFile /srv/lab-state/ssh/known_hosts" in text
     assert "ControlPath /srv/lab-state/ssh/cm-%C" in text
@@ -90,7 +101,7 @@ def test_the_inventory_groups_hosts_by_zone_and_system_and_reuses_the_ssh_config
     children = document["all"]["children"]
     assert set(children) == {"system_his", "zone_core_db", "zone_mgmt"}
     assert children["zone_core_db"]["hosts"]["his-db-01"] == {
-        "ansible_host": "10.77.0.20",
+        "ansible_host": "10.77.20.20",
         "dengbao_os": "debian",
         "dengbao_device": "server",
     }
