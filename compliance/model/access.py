@@ -1,0 +1,98 @@
+"""What one host's firewall must allow, from the zone matrix (policies/access_rules.yml) and the
+zones' subnets (8.1.3.1 c), 8.1.3.2 a)-d), 8.1.4.4 c)).
+
+The firewall role renders its rule set from `host_rules`, and the access checks compare a
+host's loaded rule set with the same value, so the two cannot disagree. Everything here is
+data: no rule set is written or read.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from compliance.model.policies import INTERNET
+from compliance.model.zones import internal_networks, zone_subnets
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """One inbound flow a host accepts: from a zone's subnets (or from outside the hospital), by protocol and port."""
+
+    source_zone: str  # a zone of the inventory, or "internet" (any address outside every zone)
+    sources: tuple[str, ...]  # the source zone's subnets; empty for the Internet
+    protocol: str
+    ports: tuple[int, ...]
+    purpose: str
+
+    def pair(self, zone: str) -> str:
+        return f"{self.source_zone} → {zone}"
+
+
+@dataclass(frozen=True)
+class HostRules:
+    zone: str
+    inbound: tuple[Allowance, ...]
+    internet_denied: bool  # outbound only to the hospital's own subnets
+    internal: tuple[str, ...]  # the hospital's address space
+    management_ports: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """For a Jinja2 template: plain lists and strings."""
+        return {
+            "zone": self.zone,
+            "internet_denied": self.internet_denied,
+            "internal": list(self.internal),
+            "management_ports": list(self.management_ports),
+            "inbound": [
+                {
+                    "source_zone": a.source_zone,
+                    "sources": list(a.sources),
+                    "protocol": a.protocol,
+                    "ports": list(a.ports),
+                    "purpose": a.purpose,
+                    "pair": a.pair(self.zone),
+                }
+                for a in self.inbound
+            ],
+        }
+
+    def management_sources(self) -> list[ipaddress.IPv4Network]:
+        """Networks from which every management port is open."""
+        found = []
+        for allowance in self.inbound:
+            if allowance.protocol == "tcp" and set(self.management_ports) <= set(allowance.ports):
+                found.extend(ipaddress.IPv4Network(s) for s in allowance.sources)
+        return found
+
+    def keeps_management_from(self, address: str) -> bool:
+        """Whether a controller at this address still reaches every management port once the rules load."""
+        parsed = ipaddress.IPv4Address(address)
+        for port in self.management_ports:
+            if not any(
+                a.protocol == "tcp" and port in a.ports and any(parsed in ipaddress.IPv4Network(s) for s in a.sources)
+                for a in self.inbound
+            ):
+                return False
+        return True
+
+
+def host_rules(access: dict[str, Any], zones: dict[str, Any], zone: str) -> HostRules:
+    """The rules for a host of `zone`: every matrix rule that ends in its zone, in the policy's order,
+    with the source zone's subnets (an Internet source is any address outside every zone)."""
+    subnets = zone_subnets(zones)
+    inbound: list[Allowance] = []
+    for rule in access["rules"]:
+        if rule["to"] != zone:
+            continue
+        source = rule["from"]
+        sources = () if source == INTERNET else tuple(str(n) for n in subnets.get(source, []))
+        inbound.append(Allowance(source, sources, rule["protocol"], tuple(rule["ports"]), rule["purpose"]))
+    return HostRules(
+        zone=zone,
+        inbound=tuple(inbound),
+        internet_denied=zone in access["internet_denied_zones"],
+        internal=tuple(str(n) for n in internal_networks(subnets)),
+        management_ports=tuple(access["management_ports"]),
+    )
