@@ -30,7 +30,7 @@ def test_usage_errors_exit_2(args):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the lab's checks run after its root check")
 def test_too_many_hosts_is_refused_in_both_languages_before_anything_starts(tmp_path):
-    env = dict(os.environ, DENGBAO_LAB_STATE=str(tmp_path / "state"), DENGBAO_LAB_NETWORK="10.78.9.0/24")
+    env = dict(os.environ, DENGBAO_LAB_STATE=str(tmp_path / "state"))
     result = dengbao("lab", "up", "21", env=env)
     assert result.returncode == 1
     assert "the default lab has 1 to 20 hosts; asked for 21" in result.stderr
@@ -39,8 +39,8 @@ def test_too_many_hosts_is_refused_in_both_languages_before_anything_starts(tmp_
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the lab's checks run after its root check")
-def test_a_network_that_is_not_a_private_slash_24_is_refused(tmp_path):
-    env = dict(os.environ, DENGBAO_LAB_STATE=str(tmp_path), DENGBAO_LAB_NETWORK="10.0.0.0/8")
+def test_a_bridge_prefix_too_long_for_the_zone_bridges_is_refused(tmp_path):
+    env = dict(os.environ, DENGBAO_LAB_STATE=str(tmp_path), DENGBAO_LAB_BRIDGE="hospital-lab0")
     result = dengbao("lab", "status", env=env)
     assert result.returncode == 1
-    assert "private /24" in result.stderr and "私有的 /24" in result.stderr
+    assert "must have 1 to 11 characters" in result.stderr and "长度须为 1 至 11 个字符" in result.stderr
