@@ -2,7 +2,7 @@
 
     python bench/lab_startup.py [--runs 3] [--sizes 1 5 20]
 
-For each size it brings the benchmark lab (its own network, 10.79.0.0/24) up and down
+For each size it brings the benchmark lab (its own state and bridges, the lab model's zones) up and down
 `--runs` times and prints the median time until every host answers SSH. The peer,
 measured in the same run, is what a host would cost without overlayfs: a full copy of the
 golden root filesystem (`cp -a`), timed for one host; the ratio says how many hosts the
@@ -12,7 +12,6 @@ lab starts in the time one copied root takes to prepare. Needs root. Not part of
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import shutil
 import statistics
@@ -26,13 +25,14 @@ from compliance.lab.image import ImageRecipe, configured_mirror, ensure_image
 from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import first_hosts
+from compliance.lab.zones import load_layout
 
 
 def bench_paths() -> LabPaths:
     return LabPaths(
         state=Path("/var/lib/dengbao-lab-bench"),
         cache=Path(os.environ.get("DENGBAO_LAB_CACHE", "/var/cache/dengbao-lab")),
-        network=ipaddress.IPv4Network("10.79.0.0/24"),
+        layout=load_layout(Path(__file__).resolve().parents[1], "dgbbench0"),
         bridge="dgbbench0",
     )
 

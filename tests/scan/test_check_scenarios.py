@@ -251,7 +251,7 @@ def test_findings_make_the_scan_exit_1_and_every_item_is_accounted_for(scanned):
 
 def _sshd_pids(test_lab_paths, host: str) -> list[int]:
     running = load(test_lab_paths)[host]
-    machine = test_lab_paths.machine_name(running.host.address)
+    machine = test_lab_paths.machine_name(running.host.name)
     pids = cgroups.members(cgroups.host_groups(test_lab_paths.bridge, machine))
     return [pid for pid in pids if Path(f"/proc/{pid}/comm").read_text().strip() == "sshd"]
 
