@@ -65,9 +65,7 @@ class Lab:
                     image = ensure_image(self.paths, ImageRecipe(mirror=mirror), self.log)
                     public_key = access.ensure_key(self.paths)
                     raise_kernel_limits(self.log)
-                    if not network.link_exists(self.paths.layout.controller_zone.bridge):
-                        network.refuse_taken_addresses(self.paths, urlsplit(mirror).hostname or "")
-                    network.ensure_network(self.paths)
+                    network.ensure_network(self.paths, urlsplit(mirror).hostname or "")
                     aptproxy.ensure_proxy(self.paths, mirror)
                     self.log(f"starting {len(to_start)} host(s): {', '.join(p.name for p in to_start)}")
                     for host in to_start:

@@ -84,11 +84,14 @@ def refuse_taken_addresses(paths: LabPaths, mirror_host: str) -> None:
             )
 
 
-def ensure_network(paths: LabPaths) -> None:
-    """A bridge per zone, the router's namespace with a leg in each, and this machine in the management zone."""
+def ensure_network(paths: LabPaths, mirror_host: str) -> None:
+    """A bridge per zone, the router's namespace with a leg in each, and this machine in the management zone.
+
+    Before the first zone is added, addresses the lab would take from this machine are refused."""
     layout = paths.layout
     if not link_exists(layout.controller_zone.bridge):
         _refuse_other_labs(paths)
+        refuse_taken_addresses(paths, mirror_host)
     if paths.router_namespace not in _ip("netns", "list").stdout.split():
         _ip("netns", "add", paths.router_namespace)
     _netns(paths, "link", "set", "lo", "up")
@@ -102,17 +105,7 @@ def ensure_network(paths: LabPaths) -> None:
             _ip("link", "set", outer, "master", zone.bridge, "up")
             _netns(paths, "addr", "add", f"{zone.router}/{zone.subnet.prefixlen}", "dev", inner)
             _netns(paths, "link", "set", inner, "up")
-    forwarding = subprocess.run(
-        ["ip", "netns", "exec", paths.router_namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if forwarding.returncode != 0:
-        raise LabError(
-            f"cannot turn on forwarding in the lab's router: {forwarding.stderr.strip()}",
-            f"无法在实验环境路由器中开启转发：{forwarding.stderr.strip()}",
-        )
+    _ip("netns", "exec", paths.router_namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1")
     management = layout.controller_zone
     cidr = f"{layout.controller}/{management.subnet.prefixlen}"
     if cidr not in _ip("-4", "-o", "addr", "show", "dev", management.bridge).stdout:

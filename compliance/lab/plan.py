@@ -10,14 +10,11 @@ import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-
-import yaml
 
 from compliance.lab.errors import LabError
 from compliance.lab.paths import LabPaths
-from compliance.lab.zones import INTERNET_ZONE
+from compliance.lab.zones import INTERNET_ZONE, read_topology
 
 HOSTNAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 ADHOC_POOL_START = 100
@@ -42,14 +39,10 @@ def _check_name(name: str, origin: str) -> None:
         )
 
 
-def _topology() -> dict:
-    return yaml.safe_load(resources.files("compliance.lab").joinpath("topology.yml").read_text())
-
-
 def default_topology(paths: LabPaths) -> list[PlannedHost]:
     """The twenty-host hospital lab shipped with the package, in start order."""
     planned = []
-    for entry in _topology()["hosts"]:
+    for entry in read_topology()["hosts"]:
         _check_name(entry["name"], "topology.yml")
         groups = [f"zone_{entry['zone']}"] + [f"system_{s}" for s in entry["systems"]]
         address = paths.layout.address(entry["zone"], entry["address"])
@@ -61,7 +54,7 @@ def internet_hosts(paths: LabPaths) -> list[PlannedHost]:
     """The Internet stand-in(s): lab hosts outside the hospital, in no inventory group but `lab_internet`."""
     return [
         PlannedHost(entry["name"], paths.layout.address(INTERNET_ZONE, entry["address"]), (INTERNET_GROUP,))
-        for entry in _topology()["internet"]["hosts"]
+        for entry in read_topology()["internet"]["hosts"]
     ]
 
 

@@ -96,7 +96,8 @@ class ZoneLayout:
         return [str(subnet) for subnet in self.internal if subnet != zone.subnet]
 
 
-def _topology() -> dict:
+def read_topology() -> dict:
+    """compliance/lab/topology.yml: the default hosts and the Internet stand-in."""
     return yaml.safe_load(resources.files("compliance.lab").joinpath("topology.yml").read_text())
 
 
@@ -116,7 +117,7 @@ def load_layout(root: Path, bridge: str) -> ZoneLayout:
     denied = set(policies["access_rules"].settings["internet_denied_zones"])
     management = policies["ssh"].settings["management_zones"][0]
     subnets = zone_subnets(inventory.zones)
-    internet = ipaddress.IPv4Network(_topology()["internet"]["subnet"])
+    internet = ipaddress.IPv4Network(read_topology()["internet"]["subnet"])
     return layout_from(subnets, denied, management, internet, bridge)
 
 
