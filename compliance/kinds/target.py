@@ -19,6 +19,11 @@ class Target:
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # may hold a become password
 
     @property
+    def address(self) -> str:
+        """The address (or name) the scan reaches it at; empty for this machine."""
+        return str(self.data.get("ssh_hostname", ""))
+
+    @property
     def collectable(self) -> bool:
         """Whether its kind has a collector (Linux hosts now; devices and Windows in later releases)."""
         from compliance.kinds import kind_of  # the registry imports this module

@@ -58,6 +58,20 @@ class HostRules:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> HostRules:
+        """The inverse of `as_dict` (what the vars plugin gave a role)."""
+        return cls(
+            zone=value["zone"],
+            inbound=tuple(
+                Allowance(a["source_zone"], tuple(a["sources"]), a["protocol"], tuple(a["ports"]), a["purpose"])
+                for a in value["inbound"]
+            ),
+            internet_denied=bool(value["internet_denied"]),
+            internal=tuple(value["internal"]),
+            management_ports=tuple(value["management_ports"]),
+        )
+
     def management_sources(self) -> list[ipaddress.IPv4Network]:
         """Networks from which every management port is open."""
         found = []
@@ -67,8 +81,12 @@ class HostRules:
         return found
 
     def keeps_management_from(self, address: str) -> bool:
-        """Whether a controller at this address still reaches every management port once the rules load."""
-        parsed = ipaddress.IPv4Address(address)
+        """Whether a controller at this address still reaches every management port once the rules load
+        (never for an address that is not IPv4: the rules open management ports to IPv4 subnets only)."""
+        try:
+            parsed = ipaddress.IPv4Address(address)
+        except ValueError:
+            return False
         for port in self.management_ports:
             if not any(
                 a.protocol == "tcp" and port in a.ports and any(parsed in ipaddress.IPv4Network(s) for s in a.sources)
@@ -78,10 +96,33 @@ class HostRules:
         return True
 
 
-def host_rules(access: dict[str, Any], zones: dict[str, Any], zone: str) -> HostRules:
-    """The rules for a host of `zone`: every matrix rule that ends in its zone, in the policy's order,
-    with the source zone's subnets (an Internet source is any address outside every zone)."""
+HOSPITAL = "hospital"  # the source of a service: every subnet of the hospital
+
+
+def setting(settings: dict[str, dict[str, Any]], reference: str) -> Any:
+    """The value of `topic.key` in a host's settings (None where there is none)."""
+    topic, _, key = reference.partition(".")
+    return settings.get(topic, {}).get(key)
+
+
+def serves(settings: dict[str, dict[str, Any]], service: dict[str, Any], host: str) -> bool:
+    named = setting(settings, service["host_from"])
+    return bool(host) and (host == named or (isinstance(named, list) and host in named))
+
+
+def host_rules(
+    access: dict[str, Any],
+    zones: dict[str, Any],
+    zone: str,
+    host: str = "",
+    settings: dict[str, dict[str, Any]] | None = None,
+) -> HostRules:
+    """The rules for `host`, of `zone`: every matrix rule that ends in its zone, in the policy's order,
+    with the source zone's subnets (an Internet source is any address outside every zone); then every
+    service of `access["services"]` that a setting of `settings` (the host's policies) names it for,
+    open to the whole hospital."""
     subnets = zone_subnets(zones)
+    internal = tuple(str(n) for n in internal_networks(subnets))
     inbound: list[Allowance] = []
     for rule in access["rules"]:
         if rule["to"] != zone:
@@ -89,10 +130,15 @@ def host_rules(access: dict[str, Any], zones: dict[str, Any], zone: str) -> Host
         source = rule["from"]
         sources = () if source == INTERNET else tuple(str(n) for n in subnets.get(source, []))
         inbound.append(Allowance(source, sources, rule["protocol"], tuple(rule["ports"]), rule["purpose"]))
+    for service in access.get("services", []):
+        if settings is None or not serves(settings, service, host):
+            continue
+        ports = tuple(service["ports"]) if "ports" in service else (int(setting(settings, service["port_from"])),)
+        inbound.append(Allowance(HOSPITAL, internal, service["protocol"], ports, service["purpose"]))
     return HostRules(
         zone=zone,
         inbound=tuple(inbound),
         internet_denied=zone in access["internet_denied_zones"],
-        internal=tuple(str(n) for n in internal_networks(subnets)),
+        internal=internal,
         management_ports=tuple(access["management_ports"]),
     )

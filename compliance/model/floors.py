@@ -1,6 +1,7 @@
 """Floors a policy may not go below, beyond what a field's range can say: rules across fields.
 
-- access rules: a zone that must never reach the Internet has no rule that lets it;
+- access rules: a zone that must never reach the Internet has no rule that lets it; each service
+  names existing settings for its hosts and port;
 - backups: a host is not reported stale between two scheduled runs (max_backup_age covers the
   schedule's longest gap), and restore tests are scheduled at least as often as the interval asks;
 - admin roles (三权分立, 8.1.4.2 d), 8.1.5.1-3): no blanket `NOPASSWD: ALL`; only the
@@ -23,7 +24,50 @@ AUDITED = ("system_admin", "security_admin", "operator")
 
 
 def floor_problems(policies: PolicySet) -> list[Problem]:
-    return [*access_rule_problems(policies), *admin_role_problems(policies), *backup_problems(policies)]
+    return [
+        *access_rule_problems(policies),
+        *service_problems(policies),
+        *admin_role_problems(policies),
+        *backup_problems(policies),
+    ]
+
+
+def service_problems(policies: PolicySet) -> list[Problem]:
+    """Each service of access_rules names, by `topic.key`, a setting that holds host names (host_from)
+    and, where it takes its port from a policy, one that holds a port (port_from)."""
+    policy = policies.policies.get("access_rules")
+    if policy is None:
+        return []
+    problems = []
+    for index, service in enumerate(policy.settings.get("services", [])):
+        for field, wanted_en, wanted_zh, fits in (
+            ("host_from", "a host name or a list of host names", "主机名或主机名列表", _names_hosts),
+            ("port_from", "a port number", "端口号", _is_port),
+        ):
+            if field not in service:
+                continue
+            topic, _, key = service[field].partition(".")
+            found = policies.policies.get(topic)
+            value = None if found is None else found.settings.get(key)
+            if not fits(value):
+                problems.append(
+                    policy.document.problem(
+                        ("settings", "services", index, field),
+                        f"{service[field]} is not a setting of policies/{topic}.yml holding {wanted_en}",
+                        f"{service[field]} 不是 policies/{topic}.yml 中取值为{wanted_zh}的设置",
+                    )
+                )
+    return problems
+
+
+def _names_hosts(value: object) -> bool:
+    return (isinstance(value, str) and bool(value)) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+    )
+
+
+def _is_port(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
 
 
 def access_rule_problems(policies: PolicySet) -> list[Problem]:

@@ -13,13 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from compliance.cache import cached, files_digest
+from compliance.model.access import host_rules
+from compliance.model.inventory import Inventory
 from compliance.model.validate import Repository, load_repository
+from compliance.model.zones import zone_of_address, zone_subnets
 
 STRICTEST_LEVEL = 3
 
 
 class InvalidModel(Exception):
     """The repository's model does not validate; nothing should be enforced or checked from it."""
+
+
+# The settings key that carries a host's firewall rules, derived from access_rules and its inventory's zones.
+HOST_FIREWALL = "host_firewall"
 
 
 @dataclass(frozen=True)
@@ -49,14 +56,49 @@ def repository(root: Path) -> Repository:
 
 
 def policy_for_host(root: Path, host: str, declared: dict[str, Any] | None = None) -> HostPolicy:
-    """Level and zone from the inventories that know the host; else from its own variables
-    (`dengbao_level`, `dengbao_zone`), else the strictest level and no zone."""
+    """Level and zone from the inventory that knows the host; else from its own variables
+    (`dengbao_level`, `dengbao_zone`), else the strictest level and no zone.
+
+    Two inventories may name the same host (the lab stands in for the hospital under the
+    hospital's names): the one whose `ansible_host` is the declared address wins, then one
+    whose zones hold that address, then the first that names it. The settings carry
+    `host_firewall`, the host's rules from the zone matrix and its inventory's zone subnets
+    (absent without a zone those subnets know).
+    """
     model = repository(root)
-    for inventory in model.inventories.values():
-        if host in inventory.hosts:
-            known = inventory.hosts[host]
-            return HostPolicy(known.level, known.zone, model.policies.effective(known.level, known.zone))
     declared = declared or {}
-    level = int(declared.get("dengbao_level", STRICTEST_LEVEL))
-    zone = str(declared.get("dengbao_zone", ""))
-    return HostPolicy(level, zone, model.policies.effective(level, zone))
+    address = str(declared.get("ansible_host", ""))
+    inventory = _inventory_naming(model, host, address)
+    if inventory is not None:
+        known = inventory.hosts[host]
+        level, zone = known.level, known.zone
+    else:
+        level = int(declared.get("dengbao_level", STRICTEST_LEVEL))
+        zone = str(declared.get("dengbao_zone", ""))
+        inventory = _inventory_addressing(model, address)
+    settings = model.policies.effective(level, zone)
+    if inventory is not None and zone in inventory.zones and "access_rules" in settings:
+        rules = host_rules(settings["access_rules"], inventory.zones, zone, host, settings)
+        settings = {**settings, HOST_FIREWALL: rules.as_dict()}
+    return HostPolicy(level, zone, settings)
+
+
+def _inventory_naming(model: Repository, host: str, address: str) -> Inventory | None:
+    """Of the inventories naming the host: the one that gives it this address, else one whose zones
+    hold the address, else the first."""
+    naming = [inventory for inventory in model.inventories.values() if host in inventory.hosts]
+    for inventory in naming:
+        if address and str(inventory.hosts[host].variables.get("ansible_host", "")) == address:
+            return inventory
+    for inventory in naming:
+        if zone_of_address(address, zone_subnets(inventory.zones)) is not None:
+            return inventory
+    return naming[0] if naming else None
+
+
+def _inventory_addressing(model: Repository, address: str) -> Inventory | None:
+    """For a host no inventory names: the inventory one of whose zones holds its address."""
+    for inventory in model.inventories.values():
+        if zone_of_address(address, zone_subnets(inventory.zones)) is not None:
+            return inventory
+    return None

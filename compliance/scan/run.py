@@ -77,7 +77,7 @@ def judge(
         if target.name not in collected:
             run.hosts.append(not_collected(target))
             continue
-        declared = {"dengbao_level": target.level, "dengbao_zone": target.zone}
+        declared = {"dengbao_level": target.level, "dengbao_zone": target.zone, "ansible_host": target.address}
         settings = policy_for_host(root, target.name, declared).settings
         run.hosts.append(evaluate_host(collected[target.name], settings))
     systems = sorted({system for target in targets for system in target.systems})

@@ -60,3 +60,26 @@ def test_changing_the_matrix_changes_the_rules():
         (a.source_zone, a.protocol, a.ports) for a in host_rules(changed, ZONES, "app").inbound
     }
     assert ("office", "tcp", (8080,)) not in flows("app")
+
+
+def services(host: str, settings: dict) -> set[tuple[str, str, tuple[int, ...]]]:
+    rules = host_rules(ACCESS, ZONES, "mgmt", host, settings)
+    return {(a.source_zone, a.protocol, a.ports) for a in rules.inbound if a.source_zone == "hospital"}
+
+
+def test_the_information_center_s_hosts_serve_every_zone_on_the_policies_ports():
+    settings = {
+        "audit": {"central_log_host": "loghost-01", "central_log_port": 6514},
+        "time": {"ntp_servers": ["ntp-01", "ntp-02"]},
+        "patching": {"mirror_host": "mirror-01"},
+        "antivirus": {"mirror_host": "mirror-01"},
+        "backup": {"offsite_target_host": "backup-01"},
+    }
+    assert services("loghost-01", settings) == {("hospital", "tcp", (6514,))}
+    assert services("ntp-02", settings) == {("hospital", "udp", (123,))}
+    assert services("mirror-01", settings) == {("hospital", "tcp", (3142,)), ("hospital", "tcp", (8080,))}
+    assert services("bastion-01", settings) == set()
+    moved = dict(settings, audit={"central_log_host": "loghost-01", "central_log_port": 514})
+    assert services("loghost-01", moved) == {("hospital", "tcp", (514,))}, "the port follows the audit policy"
+    served = next(a for a in host_rules(ACCESS, ZONES, "mgmt", "loghost-01", settings).inbound if a.ports == (6514,))
+    assert "10.10.20.0/24" in served.sources and "172.16.10.0/24" in served.sources
