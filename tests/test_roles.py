@@ -39,6 +39,13 @@ def test_servers_reach_the_mirrors_on_the_ports_the_mirror_roles_serve():
     assert f":{signature_port}/" in _defaults("antivirus")["antivirus_mirror_url"]
 
 
+def test_host_firewalls_open_the_ports_the_mirror_roles_serve():
+    access = yaml.safe_load((REPO / "policies" / "access_rules.yml").read_text())["settings"]
+    opened = {service["host_from"]: service.get("ports") for service in access["services"]}
+    assert opened["patching.mirror_host"] == [_defaults("package_mirror")["package_mirror_port"]]
+    assert opened["antivirus.mirror_host"] == [_defaults("signature_mirror")["signature_mirror_port"]]
+
+
 def test_the_lab_package_mirror_chains_to_the_lab_s_own_apt_proxy():
     from compliance.lab.paths import APT_PROXY_PORT, LAB_MIRROR_NAME
 
