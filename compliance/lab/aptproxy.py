@@ -31,6 +31,8 @@ def _config_text(paths: LabPaths, mirror: str) -> str:
         f"Port: {APT_PROXY_PORT}\n"
         "ForeGround: 1\n"
         "ExThreshold: 4\n"
+        # A cold cache filled by several scenarios at once: more tries before a client sees a 503.
+        "DlMaxRetries: 6\n"
         f"Remap-debrep: file:deb_mirror*.gz /debian ; {mirror}/\n"
         "Remap-secdeb: security.debian.org security.debian.org/debian-security"
         f" deb.debian.org/debian-security /debian-security ; {security}/\n"

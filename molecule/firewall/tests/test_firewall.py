@@ -5,6 +5,7 @@ it), and a rule set that would cut administration is refused before loading or r
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -12,8 +13,14 @@ from pathlib import Path
 import testinfra
 import yaml
 
+from compliance.checks import all_checks
+from compliance.kinds.collection import stored_collection
+from compliance.kinds.linux.facts import HostFacts
+from compliance.model.host_policy import policy_for_host
+
 INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
-testinfra_hosts = ["ansible://all:!internet-01"]
+CONVERGED = ("his-db-01", "his-app-01", "bastion-01", "web-01", "oa-app-01")
+testinfra_hosts = [f"ansible://{name}" for name in CONVERGED]
 INTERNET = "198.18.113.10"
 REPO = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"])
 
@@ -116,15 +123,66 @@ def test_other_tables_are_left_alone():
     assert "keepme" in db.check_output("nft list tables")
 
 
-def playbook(name, *extra):
+def playbook(name, *extra, root=REPO):
+    """A playbook of this scenario, run as molecule runs it; the model (policies, inventories) is `root`'s."""
     return subprocess.run(
-        ["ansible-playbook", "-i", INVENTORY, str(Path(__file__).parents[1] / name), *extra],
+        ["ansible-playbook", "-i", INVENTORY, str(root / "molecule" / "firewall" / name), *extra],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
         env=dict(os.environ, ANSIBLE_ROLES_PATH=str(REPO / "roles"), ANSIBLE_FORCE_COLOR="0"),
     )
+
+
+def test_a_new_rule_in_the_matrix_changes_both_the_loaded_rules_and_the_check_s_expectation(tmp_path):
+    """office → app on 8080, added to a copy of the model's policy: the role opens it, and the check judges
+    the host against the copy as met, against the repository's policy as drifted (naming the pair)."""
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    for name in ("ansible.cfg", "pyproject.toml"):
+        shutil.copy(REPO / name, copy / name)
+    for name in ("policies", "plugins", "inventory", "molecule/firewall"):
+        shutil.copytree(REPO / name, copy / name)
+    policy = copy / "policies" / "access_rules.yml"
+    policy.write_text(
+        policy.read_text().replace(
+            "  rules:\n",
+            '  rules:\n    - {from: office, to: app, protocol: tcp, ports: [8080], purpose: "测试 / test"}\n',
+        )
+    )
+    his_app, address_ = "his-app-01", address("his-app-01")
+    assert not reaches("oa-app-01", address_, 8080)
+    try:
+        result = playbook("converge.yml", "--limit", his_app, root=copy)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+        assert reaches("oa-app-01", address_, 8080), "the role loaded the new allowance"
+        assert not reaches("web-01", address_, 8080), "and opened it to the office only"
+        assert judged(copy, his_app).verdict.value == "pass"
+        drifted = judged(REPO, his_app)
+        assert drifted.verdict.value == "fail"
+        assert "office → app" in drifted.reason_en and "tcp 8080 from 10.77.60.0/24" in drifted.reason_en
+    finally:
+        restored = playbook("converge.yml", "--limit", his_app)
+        assert restored.returncode == 0, restored.stdout[-3000:]
+    assert not reaches("oa-app-01", address_, 8080)
+    assert judged(REPO, his_app).verdict.value == "pass"
+
+
+def judged(root, name):
+    """linux.firewall_rules_match_policy on the host's loaded rule set, with the policy of the model at `root`."""
+    probes = {
+        probe: {"command": command, "output": on(name).run(command).stdout, "exit_code": 0}
+        for probe, command in (
+            ("nftables", "nft -j list ruleset"),
+            ("os_release", "cat /etc/os-release"),
+            ("virtualization", "systemd-detect-virt || true"),
+        )
+    }
+    settings = policy_for_host(root, name, {"ansible_host": address(name)}).settings
+    clock = on(name).check_output("date -u +%Y-%m-%dT%H:%M:%SZ")
+    facts = HostFacts(stored_collection(clock, probes))
+    return all_checks()["linux.firewall_rules_match_policy"].function(facts, settings)
 
 
 def test_rules_that_would_cut_the_management_path_are_refused_before_loading(tmp_path):
@@ -135,7 +193,7 @@ def test_rules_that_would_cut_the_management_path_are_refused_before_loading(tmp
     extra.write_text(json.dumps({"firewall_rules": rules}))
     result = playbook("converge.yml", "--limit", "his-app-01", "-e", f"@{extra}")
     assert result.returncode != 0
-    assert "cut administration off" in result.stdout
+    assert "cut administration off" in result.stdout + result.stderr
     assert loaded_table("his-app-01") == before
 
 
