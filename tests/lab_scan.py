@@ -9,6 +9,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+
+def scenario_host_vars(address: str) -> dict[str, str]:
+    """The scenario hosts are ad-hoc lab hosts: no inventory names them; they sit in the lab's management
+    zone, whose rules (the zone matrix on the lab's subnets) their address selects."""
+    return {"ansible_host": address, "dengbao_zone": "mgmt"}
+
+
 # Checks whose passing side a container cannot show, with the verdict a compliant lab host gets instead.
 CONTAINER_LIMITS = {"linux.auditd_running": "not_applicable"}
 

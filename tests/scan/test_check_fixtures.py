@@ -13,14 +13,17 @@ import json
 from pathlib import Path
 
 import pytest
+from lab_scan import scenario_host_vars
 
 from compliance.checks import all_checks
 from compliance.kinds import kind_of
 from compliance.kinds.collection import Collection, stored_collection
 from compliance.model.host_policy import policy_for_host
 
-# The lab host a fixture came from is not in the model: it gets level 3 and no zone, as in the lab.
+# The lab host a fixture came from is not in the model: it gets level 3 and the lab's management zone,
+# as in the lab (any address of the zone's ad-hoc pool selects the same rules).
 SCENARIO_HOST = "scan-ok"
+SCENARIO_ADDRESS = "10.77.10.100"
 # A finding: the verdicts a check's failing side may show.
 FINDINGS = {"fail", "partial"}
 
@@ -37,7 +40,7 @@ def load(path: Path) -> tuple[Collection, str]:
 
 @pytest.fixture(scope="module")
 def settings(repo):
-    return policy_for_host(repo, SCENARIO_HOST).settings
+    return policy_for_host(repo, SCENARIO_HOST, scenario_host_vars(SCENARIO_ADDRESS)).settings
 
 
 @pytest.mark.parametrize(("check_id", "path"), fixtures(), ids=lambda v: v if isinstance(v, str) else v.stem)

@@ -26,7 +26,7 @@ import jinja2
 import pytest
 import report_validation
 import yaml
-from lab_scan import CONTAINER_LIMITS, scan, verdicts
+from lab_scan import CONTAINER_LIMITS, scan, scenario_host_vars, verdicts
 
 from compliance.checks import all_checks
 from compliance.lab import cgroups
@@ -36,6 +36,7 @@ from compliance.model.schedule import oncalendar
 
 pytestmark = pytest.mark.lab
 
+REPO = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).parent / "scenarios" / "harness.sh.j2"
 FIRST = "# runs first"
 PACKAGES = "# packages:"
@@ -102,9 +103,17 @@ def assignment() -> dict[str, list[Scenario]]:
 
 
 def render(path: Path, policy: dict) -> str:
-    """A fragment with the host's policy, and the policy's schedules as systemd timers write them."""
+    """A fragment with the host's policy, the policy's schedules as systemd timers write them, and the
+    roles' own templates (`role_template`), so a fragment writes a file exactly as its role does."""
     template = jinja2.Template(path.read_text(), undefined=jinja2.StrictUndefined)
-    return template.render(policy=policy, oncalendar=oncalendar)
+    return template.render(policy=policy, oncalendar=oncalendar, role_template=role_template)
+
+
+def role_template(role: str, name: str, **variables: object) -> str:
+    """A role's template rendered as Ansible's template module does (trim_blocks)."""
+    path = REPO / "roles" / role / "templates" / name
+    template = jinja2.Template(path.read_text(), trim_blocks=True, undefined=jinja2.StrictUndefined)
+    return template.render(**variables)
 
 
 def test_every_check_has_a_failing_scenario_and_a_passing_one():
@@ -123,8 +132,10 @@ def scanned(run_lab, test_lab_env, test_lab_paths, repo, tmp_path_factory, dengb
     run_lab("up", *(f"--host={h}" for h in (PASS_HOST, *BREAK_HOSTS)))
     plan = assignment()
 
+    addresses = {name: running.host.address for name, running in load(test_lab_paths).items()}
+
     def prepare(host: str) -> subprocess.CompletedProcess[str]:
-        policy = policy_for_host(repo, host).settings
+        policy = policy_for_host(repo, host, scenario_host_vars(addresses[host])).settings
         parts = [compliant_script(policy), *(f"set -eux\n{render(s.path, policy)}" for s in plan[host])]
         if host == SECRETS_HOST:
             parts.append(f"printf '%s\\n' '{SECRET_CRON_LINE}' > /etc/cron.d/pacs-export")
@@ -146,7 +157,7 @@ def scanned(run_lab, test_lab_env, test_lab_paths, repo, tmp_path_factory, dengb
         yaml.safe_dump(
             {
                 "all": {
-                    "hosts": {h: None for h in plan},
+                    "hosts": {h: scenario_host_vars(addresses[h]) for h in plan},
                     "vars": {"ansible_user": "root", "ansible_ssh_args": f"-F {test_lab_paths.ssh_config}"},
                 }
             }

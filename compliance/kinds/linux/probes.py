@@ -186,6 +186,12 @@ PROBES: tuple[Probe, ...] = (
         " done; true",
     ),
     Probe("firewall", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null; true"),
+    # The loaded rule set as nft's JSON (the access checks compare it with the zone matrix), and the routes.
+    Probe(
+        "nftables",
+        "if command -v nft >/dev/null 2>&1; then nft -j list ruleset 2>&1; else echo 'nft: not installed'; fi",
+    ),
+    Probe("routes", "ip -4 -j route show table main 2>&1; ip -6 -j route show table main 2>&1; true"),
 )
 
 

@@ -22,6 +22,7 @@ from compliance.kinds.linux.facts import clock as _clock
 from compliance.kinds.linux.facts import firewall as _firewall
 from compliance.kinds.linux.facts import jobs as _jobs
 from compliance.kinds.linux.facts import logs as _logs
+from compliance.kinds.linux.facts import nftables as _nftables
 from compliance.kinds.linux.facts import pam as _pam
 from compliance.kinds.linux.facts import patching as _patching
 from compliance.kinds.linux.facts import shell as _shell
@@ -79,6 +80,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "package_sources": _sources.parse_package_sources,
     "backups": _backups.parse_backups,
     "firewall": _firewall.parse_firewall,
+    "nftables": _nftables.parse_nftables,
+    "routes": _nftables.parse_routes,
 }
 
 
@@ -149,6 +152,8 @@ class HostFacts:
     package_sources = fact("package_sources", _sources.parse_package_sources)
     backups = fact("backups", _backups.parse_backups)
     firewall = fact("firewall", _firewall.parse_firewall)
+    nftables = fact("nftables", _nftables.parse_nftables)
+    routes = fact("routes", _nftables.parse_routes)
 
     def probe(self, name: str) -> ProbeResult:
         """A probe's raw result, for a check that shows it (never parses it)."""
