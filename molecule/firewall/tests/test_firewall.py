@@ -91,6 +91,8 @@ def test_a_port_no_rule_opens_is_dropped_and_counted():
     before = counter("his-db-01", "default deny")
     assert not reaches("his-app-01", address("his-db-01"), 8080)
     assert counter("his-db-01", "default deny") > before
+    # Counting is not drift: the next run does not reload the table.
+    assert json.loads(on("his-db-01").check_output("dengbao-firewall state"))["matches_record"] is True
 
 
 def test_the_internet_stand_in_reaches_the_dmz_on_https_only():
@@ -221,6 +223,8 @@ def test_a_load_that_loses_the_controller_rolls_back_by_itself():
         "  ct state established,related accept; }\n}\n"
     )
     his_app.check_output(f"printf '%s' {shlex.quote(cut)} > /root/cut.nft")
+    his_app.check_output("dengbao-firewall apply /root/cut.nft --rollback-seconds 8")
+    # A second load before the first is confirmed: the table to come back to is still the one before both.
     his_app.check_output("dengbao-firewall apply /root/cut.nft --rollback-seconds 8")
     assert not reaches_from_controller(address("his-app-01"), 22), "the cut rule set is loaded"
     deadline = time.monotonic() + 30
