@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from lab_scan import scenario_host_vars
 
 from compliance.checks import all_checks
 from compliance.kinds import all_kinds
@@ -43,10 +44,12 @@ def document(repo) -> dict:
         recorded = json.loads(path.read_text())
         clock = clock or recorded["host_clock_utc"]
         probes |= recorded["probes"]
-    target = Target("scan-ok", "linux", 3, "", ("his",), "ssh", {"ssh_hostname": "10.78.0.10"})
+    # The fixtures' host: an ad-hoc lab host in the lab's management zone (its firewall is that zone's).
+    declared = scenario_host_vars("10.77.10.100")
+    target = Target("scan-ok", "linux", 3, "mgmt", ("his",), "ssh", {"ssh_hostname": declared["ansible_host"]})
     collected = Collected(target, "collected", stored_collection(clock, probes), None, clock, 0.4)
     run = ScanRun(started=clock, finished=clock)
-    run.hosts.append(evaluate_host(collected, policy_for_host(repo, target.name).settings))
+    run.hosts.append(evaluate_host(collected, policy_for_host(repo, target.name, declared).settings))
     return results_document(run)
 
 
