@@ -17,8 +17,6 @@ from compliance.model.host_policy import HOST_FIREWALL
 
 TABLE = ("inet", "dengbao")
 OUTSIDE = "outside the hospital"  # an Internet source: any address outside every zone
-# Accept rules the role writes besides the matrix: replies, loopback, ICMP from inside, IPv6 neighbour discovery.
-GENERIC_ACCEPTS = ("ct", "iif", "oif", "icmp", "icmpv6")
 BOUNDARY_DEVICES = (
     "the boundary devices' access rules between the zones (network devices) and the approved matrix",
     "区域边界设备（网络设备）的访问控制规则及经审批的访问控制矩阵",
@@ -84,6 +82,8 @@ def allowance(sources: str, protocol: str, ports: tuple[int, ...]) -> str:
 
 
 def is_generic(rule: NftRule) -> bool:
+    """An accept the role writes besides the matrix (replies, loopback, ICMP from inside, IPv6 neighbour
+    discovery): no port, only state, interface or ICMP-type matches."""
     return rule.protocol is None and any(c.startswith(('{"ct"', '{"meta"', '{"payload"')) for c in rule.conditions)
 
 
