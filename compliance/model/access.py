@@ -37,6 +37,7 @@ class HostRules:
     internet_denied: bool  # outbound only to the hospital's own subnets
     internal: tuple[str, ...]  # the hospital's address space
     management_ports: tuple[int, ...]
+    management_subnets: tuple[str, ...] = ()  # the subnets of policies/ssh.yml's management zones
 
     def as_dict(self) -> dict[str, Any]:
         """For a Jinja2 template: plain lists and strings."""
@@ -45,6 +46,7 @@ class HostRules:
             "internet_denied": self.internet_denied,
             "internal": list(self.internal),
             "management_ports": list(self.management_ports),
+            "management_subnets": list(self.management_subnets),
             "inbound": [
                 {
                     "source_zone": a.source_zone,
@@ -70,15 +72,8 @@ class HostRules:
             internet_denied=bool(value["internet_denied"]),
             internal=tuple(value["internal"]),
             management_ports=tuple(value["management_ports"]),
+            management_subnets=tuple(value.get("management_subnets", ())),
         )
-
-    def management_sources(self) -> list[ipaddress.IPv4Network]:
-        """Networks from which every management port is open."""
-        found = []
-        for allowance in self.inbound:
-            if allowance.protocol == "tcp" and set(self.management_ports) <= set(allowance.ports):
-                found.extend(ipaddress.IPv4Network(s) for s in allowance.sources)
-        return found
 
     def keeps_management_from(self, address: str) -> bool:
         """Whether a controller at this address still reaches every management port once the rules load
@@ -120,7 +115,7 @@ def host_rules(
     """The rules for `host`, of `zone`: every matrix rule that ends in its zone, in the policy's order,
     with the source zone's subnets (an Internet source is any address outside every zone); then every
     service of `access["services"]` that a setting of `settings` (the host's policies) names it for,
-    open to the whole hospital."""
+    open to the whole hospital. The management subnets are those of the zones `settings["ssh"]` names."""
     subnets = zone_subnets(zones)
     internal = tuple(str(n) for n in internal_networks(subnets))
     inbound: list[Allowance] = []
@@ -141,4 +136,7 @@ def host_rules(
         internet_denied=zone in access["internet_denied_zones"],
         internal=internal,
         management_ports=tuple(access["management_ports"]),
+        management_subnets=tuple(
+            str(n) for z in (settings or {}).get("ssh", {}).get("management_zones", []) for n in subnets.get(z, [])
+        ),
     )

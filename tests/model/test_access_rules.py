@@ -45,7 +45,13 @@ def test_the_management_path_is_kept_from_the_management_zone_and_only_from_it()
     rules = host_rules(ACCESS, ZONES, "app")
     assert rules.keeps_management_from("10.10.90.10"), "the bastion"
     assert not rules.keeps_management_from("10.20.10.101"), "an office PC"
-    assert [str(n) for n in rules.management_sources()] == ["10.10.90.0/24"]
+
+
+def test_the_management_subnets_are_those_of_the_ssh_policys_zones():
+    assert host_rules(ACCESS, ZONES, "app").management_subnets == (), "no settings: none known"
+    rules = host_rules(ACCESS, ZONES, "app", "his-app-01", {"ssh": {"management_zones": ["mgmt"]}})
+    assert rules.management_subnets == ("10.10.90.0/24",)
+    assert type(rules).from_dict(rules.as_dict()) == rules
 
 
 def test_changing_the_matrix_changes_the_rules():

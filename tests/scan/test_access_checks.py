@@ -13,6 +13,7 @@ from lab_scan import scenario_host_vars
 from compliance.checks import all_checks
 from compliance.kinds.collection import stored_collection
 from compliance.kinds.linux.facts import HostFacts
+from compliance.kinds.linux.facts.nftables import NftRule
 from compliance.model.access import host_rules
 from compliance.model.host_policy import HOST_FIREWALL, policy_for_host, repository
 
@@ -91,3 +92,67 @@ def test_an_unreadable_rule_set_is_an_error_never_a_fail(lab_settings):
             ).verdict.value
             == "error"
         )
+
+
+MANAGEMENT = "linux.management_access_restricted"
+SSH_FROM_MGMT = '"right": "@zone_mgmt"'
+
+
+def ssh_opened_to_the_hospital(fixture: dict) -> str:
+    """The recorded table with SSH opened to every hospital subnet, as the backup host's is for its
+    forced-command account."""
+    output = fixture["probes"]["nftables"]["output"]
+    assert output.count(SSH_FROM_MGMT) == 1, "the recorded table opens SSH from the management zone's set"
+    return output.replace(SSH_FROM_MGMT, '"right": "@internal"')
+
+
+def with_sshd(fixture: dict, *lines: str) -> dict:
+    sshd = fixture["probes"]["sshd"]
+    return fixture | {"probes": fixture["probes"] | {"sshd": sshd | {"output": "\n".join([sshd["output"], *lines])}}}
+
+
+def test_management_sources_are_judged_against_the_management_zone(lab_settings):
+    fixture = recorded(MANAGEMENT, "compliant")
+    assert lab_settings[HOST_FIREWALL]["management_subnets"] == ["10.77.10.0/24"]
+    outcome = judge(MANAGEMENT, fixture, lab_settings)
+    assert outcome.verdict.value == "pass" and "firewall inet dengbao input" in outcome.reason_en
+
+    hospital = ssh_opened_to_the_hospital(fixture)
+    opened = judge(MANAGEMENT, fixture, lab_settings, hospital)
+    assert opened.verdict.value == "partial"
+    assert "not restricted to the management zone's subnets (10.77.10.0/24)" in opened.reason_en
+    assert "firewall inet dengbao input also lets in 10.77.20.0/24" in opened.reason_en
+
+    zoneless = policy_for_host(REPO, "scan-ok").settings
+    assert judge(MANAGEMENT, fixture, zoneless, hospital).verdict.value == "pass", "no zone: any named source counts"
+
+
+def test_sshd_limits_sources_when_every_allowusers_entry_names_an_address(lab_settings):
+    """The backup host's shape: its firewall opens SSH to the hospital, sshd lets administrators in only
+    from the bastion."""
+    fixture = recorded(MANAGEMENT, "compliant")
+    hospital = ssh_opened_to_the_hospital(fixture)
+    bastion = judge(MANAGEMENT, with_sshd(fixture, "allowusers *@10.77.10.5"), lab_settings, hospital)
+    assert bastion.verdict.value == "pass" and "(sshd AllowUsers)" in bastion.reason_en
+    assert "sshd AllowUsers: 10.77.10.5" in bastion.observed["source_limits"]
+
+    outside = judge(MANAGEMENT, with_sshd(fixture, "allowusers *@192.0.2.7"), lab_settings, hospital)
+    assert outside.verdict.value == "partial" and "sshd AllowUsers also lets in 192.0.2.7" in outside.reason_en
+    one_unbound = with_sshd(fixture, "allowusers admin@10.77.10.5", "allowusers ops")
+    assert judge(MANAGEMENT, one_unbound, lab_settings, hospital).verdict.value == "partial"
+
+
+def test_management_sources_unreadable_rule_set(lab_settings):
+    fixture = recorded(MANAGEMENT, "compliant")
+    denied = "Error: Operation not permitted (you must be root)"
+    assert judge(MANAGEMENT, fixture, lab_settings, denied).verdict.value == "error"
+    by_sshd = with_sshd(fixture, "allowusers *@10.77.10.5")
+    assert judge(MANAGEMENT, by_sshd, lab_settings, denied).verdict.value == "pass", "sshd alone decides it"
+
+
+def test_an_accept_of_new_connections_opens_every_port():
+    replies = NftRule("accept", conditions=('{"ct": {"key": "state"}} in established,related',))
+    new = NftRule("accept", conditions=('{"ct": {"key": "state"}} in established,new',))
+    tcp = NftRule("accept", conditions=('{"meta": {"key": "l4proto"}} == tcp',))
+    assert replies.is_generic and not replies.opens("tcp", 22)
+    assert new.opens("tcp", 22) and tcp.opens("tcp", 22)

@@ -185,7 +185,6 @@ PROBES: tuple[Probe, ...] = (
         ' $(systemctl show -P TimersCalendar $t.timer 2>/dev/null)";'
         " done; true",
     ),
-    Probe("firewall", "nft list ruleset 2>/dev/null; iptables-save 2>/dev/null; true"),
     # The loaded rule set as nft's JSON (the access checks compare it with the zone matrix), and the routes.
     Probe(
         "nftables",

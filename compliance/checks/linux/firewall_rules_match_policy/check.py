@@ -69,22 +69,14 @@ def sources_of(rule_address: str | None, table: NftTable) -> str:
     if rule_address is None:
         return "any address"
     negated = rule_address.startswith("!= ")
-    name = rule_address.removeprefix("!= ")
-    if negated and name == "@internal":
+    if negated and rule_address == "!= @internal":
         return OUTSIDE
-    members = table.sets.get(name[1:], ()) if name.startswith("@") else tuple(name.strip("{ }").split(", "))
-    shown = ", ".join(sorted(members))
+    shown = ", ".join(sorted(table.prefixes(rule_address)))
     return f"not {shown}" if negated else shown
 
 
 def allowance(sources: str, protocol: str, ports: tuple[int, ...]) -> str:
     return f"{protocol} {', '.join(str(p) for p in ports)} from {sources}"
-
-
-def is_generic(rule: NftRule) -> bool:
-    """An accept the role writes besides the matrix (replies, loopback, ICMP from inside, IPv6 neighbour
-    discovery): no port, only state, interface or ICMP-type matches."""
-    return rule.protocol is None and any(c.startswith(('{"ct"', '{"meta"', '{"payload"')) for c in rule.conditions)
 
 
 @check(
@@ -130,7 +122,7 @@ def firewall_rules_match_policy(facts: HostFacts, policy: Settings) -> Outcome:
     for rule in (rule for chain in inputs for rule in chain.rules if rule.verdict == "accept"):
         if rule.protocol is not None:
             loaded[allowance(sources_of(rule.saddr, table), rule.protocol, rule.dports)] = rule
-        elif not is_generic(rule) or rule.other:
+        elif not rule.is_generic or rule.other:
             loaded[f"every port from {sources_of(rule.saddr, table)}"] = rule
     internal = sorted(rules["internal"])
     if "internal" in table.sets and sorted(table.sets["internal"]) != internal:

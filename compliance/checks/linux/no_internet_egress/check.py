@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 
 from compliance.checks import Outcome, Problems, Settings, check, not_applicable, undecided
-from compliance.checks.linux.firewall_rules_match_policy.check import is_generic, ruleset_or_error, sources_of
+from compliance.checks.linux.firewall_rules_match_policy.check import ruleset_or_error, sources_of
 from compliance.kinds.linux.facts import HostFacts
 from compliance.kinds.linux.facts.nftables import NftTable, Route
 from compliance.model.host_policy import HOST_FIREWALL
@@ -51,7 +51,7 @@ def egress_locked(table: NftTable | None, internal: list[str]) -> tuple[str, str
                 shown = sources_of(rule.daddr, table)
                 if shown.startswith("not ") or not all(inside(d, internal) for d in shown.split(", ")):
                     return f"the output chain lets out {shown}", f"output 链放行了 {shown}"
-            elif rule.verdict == "accept" and not is_generic(rule):
+            elif rule.verdict == "accept" and not rule.is_generic:
                 what = rule.protocol or "everything"
                 return f"the output chain lets out {what} to any address", f"output 链放行了发往任意地址的 {what}"
             elif rule.verdict in ("drop", "reject") and not rule.conditions and rule.daddr is None:

@@ -19,7 +19,6 @@ from compliance.kinds.linux.facts import accounts as _accounts
 from compliance.kinds.linux.facts import audit as _audit
 from compliance.kinds.linux.facts import backups as _backups
 from compliance.kinds.linux.facts import clock as _clock
-from compliance.kinds.linux.facts import firewall as _firewall
 from compliance.kinds.linux.facts import jobs as _jobs
 from compliance.kinds.linux.facts import logs as _logs
 from compliance.kinds.linux.facts import nftables as _nftables
@@ -33,7 +32,6 @@ from compliance.kinds.linux.facts import system as _system
 from compliance.kinds.linux.facts.accounts import Account, ShadowEntry
 from compliance.kinds.linux.facts.audit import FileMode
 from compliance.kinds.linux.facts.clock import TimeSources
-from compliance.kinds.linux.facts.firewall import Firewall
 from compliance.kinds.linux.facts.logs import ForwardTarget, Logrotate
 from compliance.kinds.linux.facts.pam import PamLine
 from compliance.kinds.linux.facts.patching import PackageUpdates, PendingUpdate
@@ -79,7 +77,6 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "package_updates": _patching.parse_package_updates,
     "package_sources": _sources.parse_package_sources,
     "backups": _backups.parse_backups,
-    "firewall": _firewall.parse_firewall,
     "nftables": _nftables.parse_nftables,
     "routes": _nftables.parse_routes,
 }
@@ -151,7 +148,6 @@ class HostFacts:
     package_updates = fact("package_updates", _patching.parse_package_updates)
     package_sources = fact("package_sources", _sources.parse_package_sources)
     backups = fact("backups", _backups.parse_backups)
-    firewall = fact("firewall", _firewall.parse_firewall)
     nftables = fact("nftables", _nftables.parse_nftables)
     routes = fact("routes", _nftables.parse_routes)
 
@@ -215,7 +211,6 @@ __all__ = [
     "PARSERS",
     "Account",
     "FileMode",
-    "Firewall",
     "ForwardTarget",
     "HostFacts",
     "Identity",

@@ -30,6 +30,34 @@ class NftRule:
     comment: str = ""
     other: tuple[str, ...] = ()  # expressions not understood here
 
+    @property
+    def is_generic(self) -> bool:
+        """An accept of the kind every host firewall has besides its allowances (replies, loopback, ICMP,
+        IPv6 neighbour discovery): no port, and only matches on replies, the loopback interface or ICMP types."""
+        return self.protocol is None and bool(self.conditions) and all(map(_is_generic_match, self.conditions))
+
+    @property
+    def jumps(self) -> bool:
+        """Whether the rule hands packets to another chain (whose rules this reader does not follow)."""
+        return any(o.startswith(('{"jump"', '{"goto"')) for o in self.other)
+
+    def opens(self, protocol: str, port: int) -> bool:
+        """Whether this accept lets the port in: by naming it, or by matching no port and being no generic accept."""
+        if self.verdict != "accept":
+            return False
+        if self.protocol is None:
+            return not self.is_generic or bool(self.other)
+        return self.protocol == protocol and port in self.dports
+
+
+def _is_generic_match(condition: str) -> bool:
+    subject, _, value = condition.partition("}} ")
+    if subject == '{"ct": {"key": "state"':
+        return "new" not in value and "untracked" not in value
+    if subject.startswith('{"meta": {"key": "') and subject.endswith(('iif"', 'iifname"', 'oif"', 'oifname"')):
+        return value in ("== lo", '== "lo"')
+    return subject.startswith('{"payload": {"field": "type", "protocol": "icmp')
+
 
 @dataclass(frozen=True)
 class NftChain:
@@ -37,6 +65,18 @@ class NftChain:
     hook: str | None  # input, output, forward …; None for a regular chain
     policy: str | None
     rules: tuple[NftRule, ...]
+
+    @property
+    def denies_by_default(self) -> bool:
+        """Policy drop, or a last rule that drops or rejects whatever reaches it."""
+        if self.policy == "drop":
+            return True
+        last = self.rules[-1] if self.rules else None
+        return (
+            last is not None
+            and last.verdict in ("drop", "reject")
+            and last == NftRule(last.verdict, comment=last.comment)
+        )
 
 
 @dataclass(frozen=True)
@@ -48,6 +88,14 @@ class NftTable:
 
     def hooked(self, hook: str) -> list[NftChain]:
         return [chain for chain in self.chains.values() if chain.hook == hook]
+
+    def prefixes(self, address: str) -> tuple[str, ...]:
+        """What a rule's address match names, without its negation: a set's members ("@zone_mgmt")
+        or the literal prefixes ("10.1.0.0/24", "{ 10.1.0.0/24, 10.2.0.0/24 }")."""
+        name = address.removeprefix("!= ")
+        if name.startswith("@"):
+            return self.sets.get(name[1:], ())
+        return tuple(name.strip("{ }").split(", "))
 
 
 @dataclass(frozen=True)
