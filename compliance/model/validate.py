@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from compliance.model.floors import floor_problems
 from compliance.model.inventory import Inventory, read_inventory
 from compliance.model.policies import PolicySet, load_policies, read_policy
 from compliance.model.waivers import load_waivers
+from compliance.model.zones import is_ipv4, zone_of_address, zone_subnets
 from compliance.yamldoc.problems import Problem, display_path
 
 
@@ -66,6 +68,7 @@ def cross_references(policies: PolicySet, inventory: Inventory) -> list[Problem]
     problems.extend(management_path_problems(policies, inventory))
     if inventory.is_lab:
         return problems
+    problems.extend(mirror_upstream_problems(policies, inventory))
     for policy, path, host in policies.host_references():
         if host not in inventory.hosts:
             problems.append(
@@ -109,6 +112,44 @@ def management_path_problems(policies: PolicySet, inventory: Inventory) -> list[
                 )
             )
     return problems
+
+
+def mirror_upstream_problems(policies: PolicySet, inventory: Inventory) -> list[Problem]:
+    """A package mirror in a zone that never reaches the Internet fetches through an upstream proxy in a
+    zone that does (patching.mirror_upstream_proxy); without one, its host firewall would cut it off from
+    the distribution on the first converge. A proxy given by name cannot be placed in a zone and is left."""
+    access, patching = policies.policies.get("access_rules"), policies.policies.get("patching")
+    if access is None or patching is None:
+        return []
+    denied = set(access.settings["internet_denied_zones"])
+    mirror = inventory.hosts.get(patching.settings["mirror_host"])
+    if mirror is None or mirror.zone not in denied:
+        return []
+    proxy = str(patching.settings.get("mirror_upstream_proxy", ""))
+    inventory_name = inventory.directory.name
+    where = f"{mirror.name} (inventory {inventory_name}) is in zone {mirror.zone}, which never reaches the Internet"
+    where_zh = f"{mirror.name}（清单 {inventory_name}）位于禁止访问互联网的区域 {mirror.zone}"
+    if not proxy:
+        return [
+            patching.document.problem(
+                ("settings", "mirror_upstream_proxy"),
+                f"the package mirror {where}, and no upstream proxy is set: it could not fetch once its firewall loads",
+                f"软件包镜像 {where_zh}，且未设置上游代理：主机防火墙加载后将无法从发行版源获取软件包",
+            )
+        ]
+    address = urlsplit(proxy).hostname or ""
+    zone = zone_of_address(address, zone_subnets(inventory.zones))
+    if is_ipv4(address) and (zone is None or zone in denied):
+        placed_en = f"in zone {zone}, which never reaches the Internet" if zone else "in no zone of the inventory"
+        placed_zh = f"位于禁止访问互联网的区域 {zone}" if zone else "不属于清单中的任何区域"
+        return [
+            patching.document.problem(
+                ("settings", "mirror_upstream_proxy"),
+                f"the package mirror {where}; its upstream proxy {address} is {placed_en}",
+                f"软件包镜像 {where_zh}；其上游代理 {address} {placed_zh}",
+            )
+        ]
+    return []
 
 
 def validate_paths(paths: list[Path], root: Path | None) -> list[Problem]:
