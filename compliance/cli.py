@@ -1,4 +1,4 @@
-"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence and report."""
+"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence, report and ledger."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from compliance.commands import catalog as catalog_cli
 from compliance.commands import checks as checks_cli
 from compliance.commands import evidence as evidence_cli
 from compliance.commands import lab as lab_cli
+from compliance.commands import ledger as ledger_cli
 from compliance.commands import model as model_cli
 from compliance.commands import report as report_cli
 from compliance.commands import scan as scan_cli
@@ -37,6 +38,7 @@ def build_parser() -> BilingualParser:
     scan_cli.add_parser(subparsers)
     evidence_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
+    ledger_cli.add_parser(subparsers)
     return parser
 
 
@@ -59,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             return evidence_cli.run(args)
         if args.command == "report":
             return report_cli.run(args)
+        if args.command == "ledger":
+            return ledger_cli.run(args)
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED

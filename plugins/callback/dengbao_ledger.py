@@ -1,0 +1,133 @@
+"""Ansible callback: one change-ledger record per playbook run that may change hosts.
+
+Enabled in ansible.cfg, and inert unless DENGBAO_LEDGER names the ledger file (scripts/apply sets
+it): molecule and the tests converge lab hosts without writing to any ledger. A `--check` run
+changes nothing and is not recorded. Task diffs go in as counts and file names, never contents
+(a template's diff can hold a secret). The record is written by compliance.ledger, hash-chained
+to the one before it (docs/change-ledger.md).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ansible import context
+from ansible.plugins.callback import CallbackBase
+
+DOCUMENTATION = """
+    name: dengbao_ledger
+    type: aggregate
+    short_description: appends each apply run to the change ledger (GB/T 22239-2019 8.1.10.10, 8.1.10.6)
+    description:
+      - When DENGBAO_LEDGER names a file, appends one hash-chained record per playbook run not in check mode.
+    requirements:
+      - the dengbao package (compliance.ledger)
+"""
+
+
+COUNTS = ("ok", "changed", "failures", "unreachable")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _diff_summary(diffs: Any) -> list[dict[str, Any]]:
+    """Each diff as the file it names and the lines it adds and removes."""
+    found = []
+    for diff in diffs if isinstance(diffs, list) else [diffs]:
+        if not isinstance(diff, dict):
+            continue
+        before, after = diff.get("before", ""), diff.get("after", "")
+        entry: dict[str, Any] = {"file": diff.get("after_header") or diff.get("before_header") or ""}
+        if isinstance(before, str) and isinstance(after, str):
+            old, new = before.splitlines(), after.splitlines()
+            entry["lines_removed"] = len([line for line in old if line not in set(new)])
+            entry["lines_added"] = len([line for line in new if line not in set(old)])
+        elif "prepared" in diff:
+            entry["prepared"] = True
+        found.append(entry)
+    return found
+
+
+def _git(directory: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "dengbao_ledger"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ledger = os.environ.get("DENGBAO_LEDGER", "")
+        self.started = _now()
+        self.playbook = ""
+        self.changes: list[dict[str, Any]] = []
+        self.failures: list[dict[str, Any]] = []
+
+    def v2_playbook_on_start(self, playbook: Any) -> None:
+        self.playbook = str(playbook._file_name)
+
+    def _task(self, result: Any) -> dict[str, Any]:
+        task = result._task
+        role = task._role.get_name() if getattr(task, "_role", None) else ""
+        return {"host": result._host.get_name(), "task": task.get_name(), "role": role, "action": task.action}
+
+    def v2_runner_on_ok(self, result: Any) -> None:
+        outcome = result._result
+        if not outcome.get("changed"):
+            return
+        diffs = outcome.get("diff") or [item.get("diff") for item in outcome.get("results", []) if item.get("changed")]
+        self.changes.append({**self._task(result), "diff": _diff_summary(diffs)})
+
+    def v2_runner_on_failed(self, result: Any, ignore_errors: bool = False) -> None:
+        if not ignore_errors:
+            message = str(result._result.get("msg", ""))[:300]
+            self.failures.append({**self._task(result), "message": message})
+
+    def v2_runner_on_unreachable(self, result: Any) -> None:
+        self.failures.append({**self._task(result), "message": "unreachable / 不可达"})
+
+    def v2_playbook_on_stats(self, stats: Any) -> None:
+        if not self.ledger or context.CLIARGS.get("check"):
+            return
+        from compliance.ledger import append
+
+        hosts = sorted(stats.processed)
+        summary = {host: stats.summarize(host) for host in hosts}
+        failed = any(s["failures"] or s["unreachable"] for s in summary.values())
+        directory = Path(self.playbook).resolve().parent if self.playbook else Path.cwd()
+        commit = os.environ.get("CI_COMMIT_SHA") or _git(directory, "rev-parse", "HEAD")
+        dirty = bool(_git(directory, "status", "--porcelain", "--untracked-files=no"))
+        record = {
+            "kind": "apply",
+            "who": os.environ.get("GITLAB_USER_LOGIN") or os.environ.get("DENGBAO_OPERATOR") or getpass.getuser(),
+            "merge_request": os.environ.get("CI_MERGE_REQUEST_IID", ""),
+            "pipeline": os.environ.get("CI_PIPELINE_URL", ""),
+            "commit": commit,
+            "uncommitted_changes": dirty and not os.environ.get("CI_COMMIT_SHA"),
+            "playbook": self.playbook,
+            "limit": context.CLIARGS.get("subset") or "",
+            "inventory": [str(source) for source in context.CLIARGS.get("inventory") or []],
+            "hosts": {host: {key: summary[host][key] for key in COUNTS} for host in hosts},
+            "changes": self.changes,
+            "failures": self.failures,
+            "result": "failed" if failed else "ok",
+            "started": self.started,
+            "ended": _now(),
+        }
+        written = append(Path(self.ledger), record)
+        shown = f"record {written['seq']} {written['hash'][:16]} in {self.ledger}"
+        self._display.display(f"change ledger / 变更台账: {shown}")
