@@ -1,4 +1,4 @@
-"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence, report and ledger."""
+"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence, report, ledger and drift."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from compliance import __version__
 from compliance.commands import EXIT_USAGE, usage_error
 from compliance.commands import catalog as catalog_cli
 from compliance.commands import checks as checks_cli
+from compliance.commands import drift as drift_cli
 from compliance.commands import evidence as evidence_cli
 from compliance.commands import lab as lab_cli
 from compliance.commands import ledger as ledger_cli
@@ -39,6 +40,7 @@ def build_parser() -> BilingualParser:
     evidence_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
     ledger_cli.add_parser(subparsers)
+    drift_cli.add_parser(subparsers)
     return parser
 
 
@@ -63,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return report_cli.run(args)
         if args.command == "ledger":
             return ledger_cli.run(args)
+        if args.command == "drift":
+            return drift_cli.run(args)
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED

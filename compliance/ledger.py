@@ -1,7 +1,7 @@
 """The change ledger: one record per apply run, append-only and hash-chained (8.1.10.10 变更管理,
 8.1.10.6 运维记录).
 
-The Ansible callback `plugins/callback/dengbao_ledger.py` appends a record when a playbook run that
+The Ansible callback `plugins/callback/dengbao_runs.py` appends a record when a playbook run that
 changes hosts ends (never for `--check`): who ran it, from which merge request and commit, on which
 hosts, which tasks changed what (counts and file names, never the contents), the result, start and
 end. Each record carries the hash of the one before it, so `dengbao ledger verify` finds a record

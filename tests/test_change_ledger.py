@@ -1,5 +1,5 @@
 """The change ledger (8.1.10.10, 8.1.10.6): real ansible-playbook runs on this machine append
-hash-chained records through the dengbao_ledger callback; a check run appends nothing; an edited,
+hash-chained records through the dengbao_runs callback; a check run appends nothing; an edited,
 removed or reordered record is found by `dengbao ledger verify`."""
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def test_a_failed_run_is_recorded_with_what_failed(applied):
     assert failing["result"] == "failed" and failing["changes"] == []
     assert failing["failures"] == [
         {"host": "localhost", "task": "Fail when asked", "role": "", "action": "ansible.builtin.fail",
-         "message": "the post-check failed"}
+         "tags": [], "message": "the post-check failed"}
     ]  # fmt: skip
     assert failing["hosts"]["localhost"]["failures"] == 1
 

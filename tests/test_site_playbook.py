@@ -77,9 +77,20 @@ def lab(run_lab, test_lab_env, test_lab_paths, dengbao_cmd, tmp_path_factory):
     run_lab("down")
 
 
+def drift(dengbao_cmd, env, lab, name: str, *extra: str, runs: str = "") -> subprocess.CompletedProcess[str]:
+    """`dengbao drift` on the lab: the scans of `runs` under the work directory (all of them by default),
+    the ledger there too, its own run in drift/NAME."""
+    return subprocess.run(
+        [*dengbao_cmd, "drift", "-i", str(lab["inventory"]), "--runs", str(lab["workdir"] / runs),
+         "--ledger", str(lab["workdir"] / "ledger.jsonl"), "-o", str(lab["workdir"] / "drift" / name), *extra],
+        env=env, capture_output=True, text=True, timeout=1800, check=False,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
-def converged(lab, run_playbook):
-    """Scan, converge twice, check with --diff around two snapshots of /etc, scan again.
+def converged(lab, run_playbook, dengbao_cmd, test_lab_env):
+    """Scan, converge twice, scan again, then `dengbao drift` (site.yml in check mode with --diff, and
+    the two scans compared) between two snapshots of /etc.
 
     Before the first run every host's empty package index gets the time of a moment ago, as on a
     machine whose lab image was just built (#12): the roles must refresh it all the same.
@@ -89,14 +100,14 @@ def converged(lab, run_playbook):
     first = run_playbook(lab["inventory"], "site")
     installed = lab["on_each_host"](INSTALLED)
     second = run_playbook(lab["inventory"], "site")
-    etc_before = lab["on_each_host"](ETC_STATE)
-    drift = run_playbook(lab["inventory"], "site", "--check", "--diff")
-    etc_after = lab["on_each_host"](ETC_STATE)
     after = lab["scan"]("after")
+    etc_before = lab["on_each_host"](ETC_STATE)
+    checked = drift(dengbao_cmd, test_lab_env, lab, "drift-after", "--format", "json")
+    etc_after = lab["on_each_host"](ETC_STATE)
     return {
         "before": before,
         "after": after,
-        "runs": {"first": first, "second": second, "check": drift},
+        "runs": {"first": first, "second": second, "check": checked},
         "etc": (etc_before, etc_after),
         "installed": installed,
     }
@@ -129,10 +140,16 @@ def test_a_just_built_image_converges_at_once(converged):
         assert sorted(listing.split("\n")[:-1]) == [f"{name} installed" for name in sorted(ROLE_PACKAGES)], host
 
 
-def test_check_mode_sees_no_drift_and_leaves_etc_untouched(converged):
-    drift = converged["runs"]["check"]
-    assert drift.returncode == 0, drift.stdout[-4000:]
-    assert changed_counts(drift.stdout) == dict.fromkeys(HOSTS, 0)
+def test_drift_finds_none_and_leaves_etc_untouched(converged):
+    """`dengbao drift`: site.yml in check mode changes nothing on any host, and the scans before and
+    after the converge show only fixed findings."""
+    checked = converged["runs"]["check"]
+    assert checked.returncode == 0, (checked.stdout + checked.stderr)[-4000:]
+    document = json.loads(checked.stdout)
+    assert document["verdict"] == "no_drift" and sorted(document["hosts"]) == sorted(HOSTS)
+    assert all(counts["changed"] == 0 for counts in document["hosts"].values())
+    assert (document["scan"]["before"], document["scan"]["after"]) == ("before", "after")
+    assert document["scan"]["new_findings"] == [] and len(document["scan"]["fixed_findings"]) > 20
     etc_before, etc_after = converged["etc"]
     for host in HOSTS:
         assert etc_before[host].count("\n") > 500
@@ -201,3 +218,36 @@ def test_a_held_back_fix_fails_and_the_patch_playbook_puts_it_right_on_record(co
     assert result["observed"]["last_patch_run"]["run_id"] == "CHG-LAB-1"
     raw = [p for p in (lab["workdir"] / "patched").rglob("*") if p.is_file() and b"CHG-LAB-1" in p.read_bytes()]
     assert any(b'"package":"tzdata","from":"' in p.read_bytes() for p in raw), raw
+
+
+def test_a_hand_edit_is_drift_until_applied_again_on_record(converged, lab, dengbao_cmd, test_lab_env, repo):
+    """Runs last. An administrator raises MaxAuthTries in the hardened sshd settings by hand: drift names
+    the task, the file and the SSH clauses, and exits 1; an apply through scripts/apply puts it back on
+    record in the change ledger; drift then exits 0 and the edit is gone."""
+    ssh = ["ssh", "-F", str(lab["ssh_config"]), PATCHED_HOST]
+    settings = "/etc/ssh/sshd_config.d/50-dengbao.conf"
+    subprocess.run([*ssh, f"sed -i 's/^MaxAuthTries .*/MaxAuthTries 10/' {settings}"], check=True, timeout=60)
+    # The scans are compared in the fixture's test; here only the check run decides (no scans: a note).
+    limited = ("--playbook", "playbooks/ssh.yml", "--limit", PATCHED_HOST, "--format", "json")
+    edited = drift(dengbao_cmd, test_lab_env, lab, "drift-edited", *limited, runs="no-scans")
+    assert edited.returncode == 1, (edited.stdout + edited.stderr)[-4000:]
+    document = json.loads(edited.stdout)
+    [task] = document["tasks"]
+    assert task["host"] == PATCHED_HOST and task["role"] == "sshd" and task["task"].startswith("Install the hardened")
+    assert task["diff"] == [{"file": settings, "lines_added": 1, "lines_removed": 1}]
+    assert "linux.ssh_login_limits" in task["checks"] and "8.1.4.1 b)" in task["clauses"]
+    assert task["last_apply"] is None, "no apply on record yet"
+
+    applied = subprocess.run(
+        ["bash", str(repo / "scripts" / "apply"), "-i", str(lab["inventory"]), "playbooks/ssh.yml",
+         "--limit", PATCHED_HOST],
+        env={**test_lab_env, "DENGBAO_LEDGER": str(lab["workdir"] / "ledger.jsonl"), "DENGBAO_OPERATOR": "ops.lab"},
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert applied.returncode == 0, applied.stdout[-4000:]
+    [record] = [json.loads(line) for line in (lab["workdir"] / "ledger.jsonl").read_text().splitlines()]
+    assert record["who"] == "ops.lab" and {c["host"] for c in record["changes"]} == {PATCHED_HOST}
+    assert task["task"] in {c["task"] for c in record["changes"]}
+    clean = drift(dengbao_cmd, test_lab_env, lab, "drift-reapplied", *limited, runs="no-scans")
+    assert clean.returncode == 0, (clean.stdout + clean.stderr)[-4000:]
+    assert "MaxAuthTries 10" not in subprocess.run([*ssh, f"cat {settings}"], capture_output=True, text=True).stdout

@@ -1,15 +1,18 @@
-"""Ansible callback: one change-ledger record per playbook run that may change hosts.
+"""Ansible callback: what each playbook run changed, or in check mode would change, per host and task.
 
-Enabled in ansible.cfg, and inert unless DENGBAO_LEDGER names the ledger file (scripts/apply sets
-it): molecule and the tests converge lab hosts without writing to any ledger. A `--check` run
-changes nothing and is not recorded. Task diffs go in as counts and file names, never contents
-(a template's diff can hold a secret). The record is written by compliance.ledger, hash-chained
-to the one before it (docs/change-ledger.md).
+Enabled in ansible.cfg, and inert unless asked:
+- an apply run (not `--check`) with DENGBAO_LEDGER naming the ledger file (scripts/apply sets it)
+  appends one hash-chained record to the change ledger (compliance.ledger, docs/change-ledger.md);
+- a `--check` run with DENGBAO_CHECK_OUTPUT naming a file writes there, as JSON, every task that
+  would change each host (`dengbao drift` reads it, docs/drift.md).
+Molecule and the tests converge lab hosts without either. Task diffs go in as counts and file
+names, never contents (a template's diff can hold a secret).
 """
 
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import subprocess
 from datetime import UTC, datetime
@@ -20,11 +23,13 @@ from ansible import context
 from ansible.plugins.callback import CallbackBase
 
 DOCUMENTATION = """
-    name: dengbao_ledger
+    name: dengbao_runs
     type: aggregate
-    short_description: appends each apply run to the change ledger (GB/T 22239-2019 8.1.10.10, 8.1.10.6)
+    short_description: records apply runs in the change ledger and check runs for dengbao drift
     description:
-      - When DENGBAO_LEDGER names a file, appends one hash-chained record per playbook run not in check mode.
+      - When DENGBAO_LEDGER names a file, appends one hash-chained record per playbook run not in check mode
+        (GB/T 22239-2019 8.1.10.10, 8.1.10.6).
+      - When DENGBAO_CHECK_OUTPUT names a file, a check-mode run writes there what would change, as JSON.
     requirements:
       - the dengbao package (compliance.ledger)
 """
@@ -66,12 +71,13 @@ def _git(directory: Path, *args: str) -> str:
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
-    CALLBACK_NAME = "dengbao_ledger"
+    CALLBACK_NAME = "dengbao_runs"
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self) -> None:
         super().__init__()
         self.ledger = os.environ.get("DENGBAO_LEDGER", "")
+        self.check_output = os.environ.get("DENGBAO_CHECK_OUTPUT", "")
         self.started = _now()
         self.playbook = ""
         self.changes: list[dict[str, Any]] = []
@@ -83,7 +89,13 @@ class CallbackModule(CallbackBase):
     def _task(self, result: Any) -> dict[str, Any]:
         task = result._task
         role = task._role.get_name() if getattr(task, "_role", None) else ""
-        return {"host": result._host.get_name(), "task": task.get_name(), "role": role, "action": task.action}
+        return {
+            "host": result._host.get_name(),
+            "task": task.get_name(),
+            "role": role,
+            "action": task.action,
+            "tags": sorted(str(tag) for tag in task.tags),
+        }
 
     def v2_runner_on_ok(self, result: Any) -> None:
         outcome = result._result
@@ -100,14 +112,32 @@ class CallbackModule(CallbackBase):
     def v2_runner_on_unreachable(self, result: Any) -> None:
         self.failures.append({**self._task(result), "message": "unreachable / 不可达"})
 
-    def v2_playbook_on_stats(self, stats: Any) -> None:
-        if not self.ledger or context.CLIARGS.get("check"):
-            return
-        from compliance.ledger import append
-
+    def _outcome(self, stats: Any) -> dict[str, Any]:
         hosts = sorted(stats.processed)
         summary = {host: stats.summarize(host) for host in hosts}
         failed = any(s["failures"] or s["unreachable"] for s in summary.values())
+        return {
+            "playbook": self.playbook,
+            "limit": context.CLIARGS.get("subset") or "",
+            "inventory": [str(source) for source in context.CLIARGS.get("inventory") or []],
+            "hosts": {host: {key: summary[host][key] for key in COUNTS} for host in hosts},
+            "changes": self.changes,
+            "failures": self.failures,
+            "result": "failed" if failed else "ok",
+            "started": self.started,
+            "ended": _now(),
+        }
+
+    def v2_playbook_on_stats(self, stats: Any) -> None:
+        if context.CLIARGS.get("check"):
+            if self.check_output:
+                document = {"kind": "check", **self._outcome(stats)}
+                Path(self.check_output).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+            return
+        if not self.ledger:
+            return
+        from compliance.ledger import append
+
         directory = Path(self.playbook).resolve().parent if self.playbook else Path.cwd()
         commit = os.environ.get("CI_COMMIT_SHA") or _git(directory, "rev-parse", "HEAD")
         dirty = bool(_git(directory, "status", "--porcelain", "--untracked-files=no"))
@@ -118,15 +148,7 @@ class CallbackModule(CallbackBase):
             "pipeline": os.environ.get("CI_PIPELINE_URL", ""),
             "commit": commit,
             "uncommitted_changes": dirty and not os.environ.get("CI_COMMIT_SHA"),
-            "playbook": self.playbook,
-            "limit": context.CLIARGS.get("subset") or "",
-            "inventory": [str(source) for source in context.CLIARGS.get("inventory") or []],
-            "hosts": {host: {key: summary[host][key] for key in COUNTS} for host in hosts},
-            "changes": self.changes,
-            "failures": self.failures,
-            "result": "failed" if failed else "ok",
-            "started": self.started,
-            "ended": _now(),
+            **self._outcome(stats),
         }
         written = append(Path(self.ledger), record)
         shown = f"record {written['seq']} {written['hash'][:16]} in {self.ledger}"
