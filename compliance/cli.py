@@ -1,4 +1,4 @@
-"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence, report, ledger and drift."""
+"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence, report, ledger, drift and review."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from compliance.commands import lab as lab_cli
 from compliance.commands import ledger as ledger_cli
 from compliance.commands import model as model_cli
 from compliance.commands import report as report_cli
+from compliance.commands import review as review_cli
 from compliance.commands import scan as scan_cli
 from compliance.commands.arguments import BilingualParser
 from compliance.errors import BilingualError
@@ -41,6 +42,7 @@ def build_parser() -> BilingualParser:
     report_cli.add_parser(subparsers)
     ledger_cli.add_parser(subparsers)
     drift_cli.add_parser(subparsers)
+    review_cli.add_parser(subparsers)
     return parser
 
 
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             return ledger_cli.run(args)
         if args.command == "drift":
             return drift_cli.run(args)
+        if args.command == "review":
+            return review_cli.run(args)
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED
