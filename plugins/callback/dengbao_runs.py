@@ -52,8 +52,9 @@ def _diff_summary(diffs: Any) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"file": diff.get("after_header") or diff.get("before_header") or ""}
         if isinstance(before, str) and isinstance(after, str):
             old, new = before.splitlines(), after.splitlines()
-            entry["lines_removed"] = len([line for line in old if line not in set(new)])
-            entry["lines_added"] = len([line for line in new if line not in set(old)])
+            in_old, in_new = set(old), set(new)
+            entry["lines_removed"] = len([line for line in old if line not in in_new])
+            entry["lines_added"] = len([line for line in new if line not in in_old])
         elif "prepared" in diff:
             entry["prepared"] = True
         found.append(entry)
