@@ -158,3 +158,23 @@ def test_show_lists_the_records_for_a_merge_request_comment(applied, capsys):
     )
     assert rows[3].startswith("| 3 |") and rows[3].endswith("| failed |")
     assert dengbao(["ledger", "show", "--ledger", str(ledger.parent / "none.jsonl")]) == 2
+
+
+def test_a_scan_seals_the_ledgers_last_hash_into_its_evidence(applied, dengbao_cmd, tmp_path):
+    """The scan's provenance names the ledger, its chain state and its last record: sealed into the run,
+    that hash anchors the ledger's end, so records cut off later are missed against it."""
+    ledger, records = applied
+    run = tmp_path / "run"
+    scanned = subprocess.run(
+        [*dengbao_cmd, "scan", "--report", "none", "--no-progress", "-o", str(run)],
+        env={**outside_ci(), "DENGBAO_LEDGER": str(ledger)}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert scanned.returncode in (0, 1), scanned.stderr
+    cited = json.loads((run / "provenance.json").read_text())["change_ledger"]
+    assert cited["records"] == 3 and cited["chain_intact"] is True
+    assert cited["last"]["hash"] == records[-1]["hash"] and cited["last"]["result"] == "failed"
+
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("".join(ledger.read_text().splitlines(keepends=True)[:2]))
+    assert read(cut)[1] == [], "records cut off the end leave a chain that holds by itself"
+    assert read(cut)[0][-1]["hash"] != cited["last"]["hash"], "but no longer ends at the hash the run sealed"

@@ -36,6 +36,8 @@ from compliance.errors import BilingualError
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey, fingerprint, sign
 from compliance.kinds import kind_of
+from compliance.ledger import ledger_path
+from compliance.ledger import read as read_ledger
 from compliance.results.document import evidence_file, results_document
 from compliance.results.model import HostResult, ScanRun
 
@@ -142,6 +144,28 @@ def provenance(run: ScanRun, root: Path | None, redactions: dict[str, int]) -> d
         "source_run": run.source_run,
         "model_files_sha256": files,
         "redactions": dict(sorted(redactions.items())),
+        "change_ledger": ledger_anchor(),
+    }
+
+
+def ledger_anchor() -> dict[str, Any]:
+    """The change ledger as this run found it (8.1.10.10, 8.1.10.6): where, how many records, whether
+    its chain holds, and its last record's hash. Sealed into the run, the hash anchors the ledger's end:
+    records cut off later no longer reach the hash a run holds."""
+    path = ledger_path()
+    if not path.is_file():
+        return {"path": str(path), "records": 0, "note": "no change ledger on this control node / 本控制节点无变更台账"}
+    try:
+        records, problems = read_ledger(path)
+    except OSError as error:
+        return {"path": str(path), "records": None, "note": f"unreadable / 无法读取: {error.strerror}"}
+    last = records[-1] if records else {}
+    return {
+        "path": str(path),
+        "records": len(records),
+        "chain_intact": not problems,
+        "problems": [f"line {p.line}: {p.english}" for p in problems],
+        "last": {key: last.get(key) for key in ("seq", "hash", "ended", "who", "commit", "result")} if last else None,
     }
 
 
