@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -218,6 +219,34 @@ def test_a_held_back_fix_fails_and_the_patch_playbook_puts_it_right_on_record(co
     assert result["observed"]["last_patch_run"]["run_id"] == "CHG-LAB-1"
     raw = [p for p in (lab["workdir"] / "patched").rglob("*") if p.is_file() and b"CHG-LAB-1" in p.read_bytes()]
     assert any(b'"package":"tzdata","from":"' in p.read_bytes() for p in raw), raw
+
+
+def test_review_of_a_zone_policy_change_shows_the_check_mode_diff_on_the_lab_host(
+    converged, lab, dengbao_cmd, test_lab_env, model_copy
+):
+    """A merge request lowers MaxAuthTries for zone app: the review names his-app-01 among the hospital's
+    app hosts and, run on the lab, the sshd task that would rewrite its settings (nothing changes)."""
+    shutil.copy(lab["inventory"], model_copy / "inventory" / "lab" / "hosts.yml")
+    git = ["git", "-C", str(model_copy), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    policy = model_copy / "policies" / "ssh.yml"
+    override = "  - when: {zone: app}\n    settings:\n      max_auth_tries: 3\n"
+    policy.write_text(policy.read_text().replace("overrides:\n", "overrides:\n" + override, 1))
+    subprocess.run([*git, "commit", "-qam", "app: fewer SSH tries"], check=True)
+    done = subprocess.run(
+        [*dengbao_cmd, "review", "--base", "HEAD~1", "--check-on", "lab", "--format", "json"],
+        cwd=model_copy, env=test_lab_env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    document = json.loads(done.stdout)
+    assert PATCHED_HOST in {h["host"] for h in document["hosts"]} and document["check"]["hosts"] == [PATCHED_HOST]
+    [task] = [t for t in document["check"]["tasks"] if t["role"] == "sshd"]
+    assert task["diff"] == [{"file": "/etc/ssh/sshd_config.d/50-dengbao.conf", "lines_added": 1, "lines_removed": 1}]
+    assert "8.1.4.1 b)" in task["clauses"] and document["check"]["failures"] == []
+    ssh = ["ssh", "-F", str(lab["ssh_config"]), PATCHED_HOST, "sshd -T | grep -i '^maxauthtries'"]
+    assert subprocess.run(ssh, capture_output=True, text=True, timeout=60).stdout.strip() != "maxauthtries 3"
 
 
 def test_a_hand_edit_is_drift_until_applied_again_on_record(converged, lab, dengbao_cmd, test_lab_env, repo):

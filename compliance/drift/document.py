@@ -73,7 +73,7 @@ VERDICT_TEXT = {
 }
 
 
-def _task_line(task: dict[str, Any]) -> str:
+def task_row(task: dict[str, Any]) -> str:
     shown = [d for d in task["diff"] if d.get("file")]
     files = ", ".join(f"{d['file']} (+{d.get('lines_added', '?')} -{d.get('lines_removed', '?')})" for d in shown)
     since = task["last_apply"]
@@ -97,7 +97,7 @@ def render_markdown(document: dict[str, Any]) -> str:
     if document["tasks"]:
         lines.append("| host 主机 | role: task 任务 | what 变更 | clauses 条款 | checks 检查项 | since 自 |")
         lines.append("|---|---|---|---|---|---|")
-        lines += ["| " + _task_line(t) + " |" for t in document["tasks"]]
+        lines += ["| " + task_row(t) + " |" for t in document["tasks"]]
     else:
         lines.append("None / 无。")
     if document["failures"]:

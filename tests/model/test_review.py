@@ -94,3 +94,17 @@ def test_bad_input_exits_2_and_names_the_reason(committed, dengbao_cmd, tmp_path
     assert invalid.returncode == 2 and "校验未通过 / The model does not validate" in invalid.stdout
     majors = [e for e in json.loads(report.read_text()) if e["severity"] == "major"]
     assert majors and majors[0]["location"]["path"] == "policies/ssh.yml"
+
+
+def test_check_on_an_inventory_without_the_affected_hosts_says_so(committed, dengbao_cmd, tmp_path):
+    policy = committed / "policies" / "ssh.yml"
+    policy.write_text(policy.read_text().replace("overrides:\n", "overrides:\n" + DMZ_OVERRIDE, 1))
+    git(committed, "commit", "-qam", "dmz: fewer SSH tries")
+    elsewhere = tmp_path / "elsewhere.yml"
+    elsewhere.write_text("all:\n  hosts:\n    nobody: {ansible_connection: local}\n")
+    done = review(dengbao_cmd, committed, "--base", "HEAD~1", "--check-on", str(elsewhere))
+    assert done.returncode == 0, done.stderr
+    assert f"### 检查模式 / Check mode on `{elsewhere}`" in done.stdout
+    assert "none of the affected hosts is in this inventory" in done.stdout
+    missing = review(dengbao_cmd, committed, "--base", "HEAD~1", "--check-on", str(tmp_path / "none.yml"))
+    assert missing.returncode == 2 and "no inventory at" in missing.stderr
