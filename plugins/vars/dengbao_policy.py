@@ -6,6 +6,7 @@ the same code the compliance checks use. An invalid model stops the run before a
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from ansible.errors import AnsibleError
@@ -31,6 +32,12 @@ DOCUMENTATION = """
 """
 
 
+@functools.lru_cache(maxsize=64)
+def _root(path: str) -> Path | None:
+    """The checkout whose policies apply to an inventory path (asked once per path and entity)."""
+    return project_root(Path(path)) or project_root()
+
+
 class VarsModule(BaseVarsPlugin):
     REQUIRES_ENABLED = True
 
@@ -38,7 +45,7 @@ class VarsModule(BaseVarsPlugin):
         super().get_vars(loader, path, entities)
         if not isinstance(entities, list):
             entities = [entities]
-        root = project_root(Path(path)) or project_root()
+        root = _root(str(path))
         if root is None:
             return {}
         found = {}
