@@ -242,7 +242,8 @@ def test_review_of_a_zone_policy_change_shows_the_check_mode_diff_on_the_lab_hos
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     document = json.loads(done.stdout)
     assert PATCHED_HOST in {h["host"] for h in document["hosts"]} and document["check"]["hosts"] == [PATCHED_HOST]
-    [task] = [t for t in document["check"]["tasks"] if t["role"] == "sshd"]
+    assert document["check"]["failures"] == [] and document["check"]["roles"] == ["baseline", "sshd"]
+    [task] = [t for t in document["check"]["tasks"] if t["task"].startswith("Install the hardened")]
     assert task["diff"] == [{"file": "/etc/ssh/sshd_config.d/50-dengbao.conf", "lines_added": 1, "lines_removed": 1}]
     assert "8.1.4.1 b)" in task["clauses"] and document["check"]["failures"] == []
     ssh = ["ssh", "-F", str(lab["ssh_config"]), PATCHED_HOST, "sshd -T | grep -i '^maxauthtries'"]
@@ -261,8 +262,12 @@ def test_a_hand_edit_is_drift_until_applied_again_on_record(converged, lab, deng
     edited = drift(dengbao_cmd, test_lab_env, lab, "drift-edited", *limited, runs="no-scans")
     assert edited.returncode == 1, (edited.stdout + edited.stderr)[-4000:]
     document = json.loads(edited.stdout)
-    [task] = document["tasks"]
-    assert task["host"] == PATCHED_HOST and task["role"] == "sshd" and task["task"].startswith("Install the hardened")
+    assert {(t["role"], t["task"].split(" |")[0]) for t in document["tasks"]} == {
+        ("sshd", "Install the hardened settings, checked with sshd -t first"),
+        ("sshd", "Reload sshd"),  # the handler the change would notify
+    }
+    [task] = [t for t in document["tasks"] if t["diff"]]
+    assert task["host"] == PATCHED_HOST
     assert task["diff"] == [{"file": settings, "lines_added": 1, "lines_removed": 1}]
     assert "linux.ssh_login_limits" in task["checks"] and "8.1.4.1 b)" in task["clauses"]
     assert task["last_apply"] is None, "no apply on record yet"

@@ -119,17 +119,18 @@ def check_on(root: Path, name: str, impact: Impact) -> dict:
             else ("no role of site.yml's baseline play reads the changed settings / 基线剧本中没有角色读取变更的设置")
         )
         return checked | {"note": why}
-    with tempfile.TemporaryDirectory(prefix="dengbao-review-check-") as scratch:
-        playbook = Path(scratch) / "review-check.yml"
-        plays = [
-            {
-                "name": "Select the Linux hosts",
-                "ansible.builtin.import_playbook": str(root / "playbooks" / "linux_servers.yml"),
-            },
-            {"name": "The roles the change reaches", "hosts": "dengbao_linux", "roles": roles},
-        ]
-        playbook.write_text(yaml.safe_dump(plays, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # Beside the checkout's playbooks, so Ansible reads the checkout's policies for the playbook's
+    # directory too (a playbook elsewhere would get whatever checkout $DENGBAO_REPO names).
+    playbook = root / "playbooks" / f".dengbao-review-check-{os.getpid()}.yml"
+    plays = [
+        {"name": "Select the Linux hosts", "ansible.builtin.import_playbook": LINUX},
+        {"name": "The roles the change reaches", "hosts": "dengbao_linux", "roles": roles},
+    ]
+    playbook.write_text(yaml.safe_dump(plays, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    try:
         found = check_run(root, inventory, playbook, ",".join(hosts))
+    finally:
+        playbook.unlink(missing_ok=True)
     document = drift_document(found, all_checks(), [], None)
     return checked | {"tasks": document["tasks"], "failures": document["failures"]}
 

@@ -49,7 +49,8 @@ def _diff_summary(diffs: Any) -> list[dict[str, Any]]:
         if not isinstance(diff, dict):
             continue
         before, after = diff.get("before", ""), diff.get("after", "")
-        entry: dict[str, Any] = {"file": diff.get("after_header") or diff.get("before_header") or ""}
+        # before_header names the file on the host; after_header may be a template's temporary copy.
+        entry: dict[str, Any] = {"file": diff.get("before_header") or diff.get("after_header") or ""}
         if isinstance(before, str) and isinstance(after, str):
             old, new = before.splitlines(), after.splitlines()
             in_old, in_new = set(old), set(new)
@@ -92,7 +93,7 @@ class CallbackModule(CallbackBase):
         role = task._role.get_name() if getattr(task, "_role", None) else ""
         return {
             "host": result._host.get_name(),
-            "task": task.get_name(),
+            "task": task.name or task.action,  # without the role's prefix: the role has its own field
             "role": role,
             "action": task.action,
             "tags": sorted(str(tag) for tag in task.tags),
