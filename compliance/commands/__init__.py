@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 EXIT_USAGE = 2
 
@@ -24,3 +25,11 @@ def documented_command(
     return subparsers.add_parser(
         name, help=help_text, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+
+
+def inventory_path(root: Path, name: str) -> Path:
+    """An inventory given on the command line: a path that exists, else a name under the checkout's inventory/."""
+    path = Path(name)
+    if path.exists():
+        return path
+    return root / "inventory" / name

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from compliance.checks import all_checks
-from compliance.commands import EXIT_USAGE, documented_command, usage_error
+from compliance.commands import EXIT_USAGE, documented_command, inventory_path, usage_error
 from compliance.drift.checkmode import DriftError, check_run
 from compliance.drift.document import EXIT_CODES, VERDICT_TEXT, drift_document, render_markdown
 from compliance.evidence.store import previous_run, seal
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     root = project_root()
     if root is None:
         return usage_error(*NO_CHECKOUT)
-    inventory = Path(args.inventory) if os.sep in args.inventory else root / "inventory" / args.inventory
+    inventory = inventory_path(root, args.inventory)
     playbook = Path(args.playbook) if Path(args.playbook).is_absolute() else root / args.playbook
     if not inventory.exists():
         return usage_error(f"no inventory at {inventory}", f"清单不存在：{inventory}")

@@ -30,9 +30,9 @@ from pathlib import Path
 import yaml
 
 from compliance.checks import all_checks
-from compliance.commands import EXIT_USAGE, documented_command, usage_error
+from compliance.commands import EXIT_USAGE, documented_command, inventory_path, usage_error
 from compliance.drift.checkmode import DriftError, ansible_playbook, check_run
-from compliance.drift.document import drift_document, task_row
+from compliance.drift.document import drift_document, task_table
 from compliance.model.validate import load_repository, waiver_problems
 from compliance.project import NO_CHECKOUT, project_root
 from compliance.review.base import ReviewError, changed_lines, check_clean, materialise
@@ -104,7 +104,7 @@ LINUX = "linux_servers.yml"  # the play every Linux playbook imports first
 def check_on(root: Path, name: str, impact: Impact) -> dict:
     """The affected roles in check mode with diff on the affected hosts that the inventory holds: site.yml's
     baseline play cut down to those roles (their conditions kept). Nothing changes on any host."""
-    inventory = Path(name) if os.sep in name else root / "inventory" / name
+    inventory = inventory_path(root, name)
     if not inventory.exists():
         raise ReviewError(f"no inventory at {inventory}", f"清单不存在：{inventory}")
     present = set(json.loads(ansible_inventory_list(inventory)).get("_meta", {}).get("hostvars", {}))
@@ -162,8 +162,7 @@ def render_check(checked: dict) -> str:
     count = len(checked["tasks"])
     lines.append(f"Hosts 主机: {', '.join(checked['hosts'])} · {count} task(s) would change / 项任务将变更")
     if checked["tasks"]:
-        lines += ["", "| host 主机 | role: task 任务 | what 变更 | clauses 条款 | checks 检查项 | since 自 |"]
-        lines += ["|---|---|---|---|---|---|", *("| " + task_row(t) + " |" for t in checked["tasks"])]
+        lines += ["", *task_table(checked["tasks"])]
     lines += [f"- 未完成 not checked: {f['host']}: {f['task']}: {f['message']}" for f in checked["failures"]]
     return "\n".join(lines) + "\n"
 

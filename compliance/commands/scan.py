@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from compliance.commands import EXIT_USAGE, documented_command, usage_error
+from compliance.commands import EXIT_USAGE, documented_command, inventory_path, usage_error
 from compliance.commands.arguments import positive_integer, positive_number, writable_new_directory
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
@@ -83,13 +83,6 @@ def _as_modelled(target: Target, model_hosts: dict[str, Any]) -> Target:
     return replace(target, level=known.level, zone=known.zone, systems=tuple(known.systems))
 
 
-def _inventory_path(root: Path, name: str) -> Path:
-    path = Path(name)
-    if path.exists():
-        return path
-    return root / "inventory" / name
-
-
 def run(args: argparse.Namespace) -> int:
     root = project_root()
     if root is None:
@@ -99,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     directory = args.output or default_run_dir(root)
     writable_new_directory(directory, "--output")
     try:
-        listing = start_listing(_inventory_path(root, args.inventory)) if args.inventory else None
+        listing = start_listing(inventory_path(root, args.inventory)) if args.inventory else None
     except TargetError as error:
         return usage_error(error.english, error.chinese)
     try:
@@ -153,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         result = judge(root, run_record, targets, collections, waivers, system_levels)
     else:
         if args.inventory:
-            inventory = _inventory_path(root, args.inventory)
+            inventory = inventory_path(root, args.inventory)
             try:
                 targets = inventory_targets(inventory, model_hosts, listing)
             except TargetError as error:

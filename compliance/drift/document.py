@@ -84,6 +84,12 @@ def task_row(task: dict[str, Any]) -> str:
     )
 
 
+def task_table(tasks: list[dict[str, Any]]) -> list[str]:
+    """The Markdown table of tasks that would change a host, one row each."""
+    header = "| host 主机 | role: task 任务 | what 变更 | clauses 条款 | checks 检查项 | since 自 |"
+    return [header, "|---|---|---|---|---|---|", *("| " + task_row(t) + " |" for t in tasks)]
+
+
 def render_markdown(document: dict[str, Any]) -> str:
     lines = [
         f"# 配置漂移 / Drift: {VERDICT_TEXT[document['verdict']]}",
@@ -95,9 +101,7 @@ def render_markdown(document: dict[str, Any]) -> str:
         "",
     ]
     if document["tasks"]:
-        lines.append("| host 主机 | role: task 任务 | what 变更 | clauses 条款 | checks 检查项 | since 自 |")
-        lines.append("|---|---|---|---|---|---|")
-        lines += ["| " + task_row(t) + " |" for t in document["tasks"]]
+        lines += task_table(document["tasks"])
     else:
         lines.append("None / 无。")
     if document["failures"]:
