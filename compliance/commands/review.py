@@ -5,9 +5,9 @@
   dengbao review --base main --format json
 
 Compares the committed model (HEAD) with the base commit's: every host of the hospital's
-inventories whose effective settings changed, per policy topic (overrides by level and zone and the
+inventories whose effective settings changed, per policy key (overrides by level and zone and the
 host firewall's rules included), or that was added, removed, or moved to another level, zone or
-system; the checks and clauses that read those topics and the roles that enforce them; waivers
+system; the checks and clauses that read those keys and the roles that enforce them; waivers
 added, changed, removed, or expiring within policies/evidence.yml's notice. The Code Quality
 report puts an entry on each changed line of policies, waivers and inventories, and on each
 validation problem, so GitLab shows them in the merge request's diff.
@@ -58,6 +58,7 @@ def as_json(impact: Impact | None, base: str, problems: list) -> dict:
         document |= {
             "hosts": [asdict(h) for h in impact.hosts],
             "topics": impact.topics,
+            "keys": impact.keys,
             "checks": impact.checks,
             "clauses": impact.clauses,
             "roles": impact.roles,
@@ -168,4 +169,4 @@ def render_check(checked: dict) -> str:
 
 
 def _empty() -> Impact:
-    return Impact([], [], [], [], [], [], [], [], [])
+    return Impact([], [], [], [], [], [], [], [], [], [])

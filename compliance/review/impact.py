@@ -1,5 +1,10 @@
-"""What a change to the model touches: hosts (by their effective settings per topic), the checks,
-clauses and roles that read each changed topic, and the waivers added, changed, removed or expiring."""
+"""What a change to the model touches: hosts (by their effective settings per topic and key), the
+checks, clauses and roles that read each changed key, and the waivers added, changed, removed or
+expiring.
+
+A check reads a key when its check.py names it; a role when its files name `dengbao_policy.<topic>.<key>`
+or take the topic whole. Where no check (or no role) of a topic names a changed key, every check (or
+role) of the topic counts: a reader this search cannot see is not left out."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from compliance.checks import all_checks
+from compliance.checks import Check, all_checks
 from compliance.model.host_policy import HOST_FIREWALL, InvalidModel, policy_for_host, repository
 from compliance.model.waivers import Waiver, load_waivers
 
@@ -30,6 +35,7 @@ class HostImpact:
     inventory: str
     host: str
     topics: list[str] = field(default_factory=list)  # policy topics whose effective settings changed
+    keys: list[str] = field(default_factory=list)  # topic.key of each changed setting ("topic" when whole)
     changes: list[str] = field(default_factory=list)  # added, removed, level, zone, systems
 
 
@@ -37,6 +43,7 @@ class HostImpact:
 class Impact:
     hosts: list[HostImpact]
     topics: list[str]
+    keys: list[str]
     checks: list[str]
     clauses: list[str]
     roles: list[str]
@@ -72,20 +79,56 @@ def compare_hosts(base: dict[tuple[str, str], HostState], head: dict[tuple[str, 
                     impact.changes.append(f"{what}: {getattr(before, what)} → {getattr(after, what)}")
             topics = set(before.settings) | set(after.settings)
             impact.topics = sorted(t for t in topics if before.settings.get(t) != after.settings.get(t))
+            impact.keys = changed_keys(before.settings, after.settings, impact.topics)
         if impact.changes or impact.topics:
             impacts.append(impact)
     return impacts
 
 
-def role_readers(root: Path, topic: str) -> list[str]:
-    """The roles whose defaults, variables, tasks or templates read `dengbao_policy.<topic>`."""
-    pattern = re.compile(rf"dengbao_policy(\.{topic}\b|\[['\"]{topic}['\"]\])")
-    found = set()
-    for path in (root / "roles").glob("*/*/*"):
-        kind = path.parts[-2]
-        if kind in ("defaults", "vars", "tasks", "templates", "handlers") and path.is_file():
-            found.update([path.parts[-3]] if pattern.search(path.read_text(encoding="utf-8", errors="replace")) else [])
-    return sorted(found)
+def changed_keys(before: dict[str, Any], after: dict[str, Any], topics: list[str]) -> list[str]:
+    """`topic.key` for each setting that differs; the topic alone where it is not a mapping on both sides."""
+    keys = []
+    for topic in topics:
+        old, new = before.get(topic), after.get(topic)
+        if isinstance(old, dict) and isinstance(new, dict):
+            keys += [f"{topic}.{key}" for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+        else:
+            keys.append(topic)
+    return keys
+
+
+def role_texts(root: Path) -> dict[str, str]:
+    """Each role's defaults, variables, tasks, handlers and templates, as one text."""
+    texts: dict[str, list[str]] = {}
+    for path in sorted((root / "roles").glob("*/*/*")):
+        if path.parts[-2] in ("defaults", "vars", "tasks", "templates", "handlers") and path.is_file():
+            texts.setdefault(path.parts[-3], []).append(path.read_text(encoding="utf-8", errors="replace"))
+    return {role: "\n".join(parts) for role, parts in texts.items()}
+
+
+def role_readers(root: Path, topic: str, keys: set[str] | None = None) -> list[str]:
+    """The roles that read `dengbao_policy.<topic>`: only those naming one of `keys` (or taking the topic
+    whole), when any does."""
+    texts = role_texts(root)
+    topic_pattern = re.compile(rf"dengbao_policy(\.{topic}\b|\[['\"]{topic}['\"]\])")
+    readers = {role for role, text in texts.items() if topic_pattern.search(text)}
+    if not keys:
+        return sorted(readers)
+    names = "|".join(re.escape(key) for key in sorted(keys))
+    by_key = re.compile(rf"dengbao_policy\.{topic}\.({names})\b|dengbao_policy\.{topic}(?![\w.])")
+    exact = {role for role in readers if by_key.search(texts[role])}
+    return sorted(exact or readers)
+
+
+def check_readers(topic: str, keys: set[str] | None = None) -> list[Check]:
+    """The checks whose expected values come from `topic`: only those whose check.py names one of `keys`,
+    when any does."""
+    readers = [c for c in all_checks().values() if topic in c.policies]
+    if not keys:
+        return readers
+    named = re.compile("|".join(rf"['\"]{re.escape(key)}['\"]" for key in sorted(keys)))
+    exact = [c for c in readers if named.search((c.unit / "check.py").read_text(encoding="utf-8"))]
+    return exact or readers
 
 
 def waiver_changes(base_root: Path, head_root: Path, today: date, notice_days: int) -> tuple[list, list, list, list]:
@@ -112,16 +155,23 @@ def impact_of(base_root: Path, head_root: Path, today: date) -> Impact:
         base = {}  # a base that did not validate: everything the head declares is new to review
     hosts = compare_hosts(base, head)
     topics = sorted({t for h in hosts for t in h.topics})
-    read = {READ_AS.get(t, t) for t in topics}
-    checks = [c for c in all_checks().values() if read & set(c.policies)]
+    keys = sorted({k for h in hosts for k in h.keys})
+    # Per topic as checks and roles read it: the keys that changed; None (every reader) for a topic that
+    # changed whole or reaches them under another name.
+    read: dict[str, set[str] | None] = {}
+    for topic in topics:
+        named = {k.split(".", 1)[1] for k in keys if k.startswith(f"{topic}.")}
+        read[READ_AS.get(topic, topic)] = None if topic in READ_AS or topic in keys else named
+    checks = {c.id: c for topic, named in read.items() for c in check_readers(topic, named)}.values()
     notice = int(repository(head_root).policies.policies["evidence"].settings["waiver_expiry_notice_days"])
     added, changed, removed, expiring = waiver_changes(base_root, head_root, today, notice)
     return Impact(
         hosts=hosts,
         topics=topics,
+        keys=keys,
         checks=sorted(c.id for c in checks),
         clauses=sorted({clause for c in checks for clause in c.clauses}),
-        roles=sorted({role for t in read for role in role_readers(head_root, t)}),
+        roles=sorted({role for topic, named in read.items() for role in role_readers(head_root, topic, named)}),
         waivers_added=added,
         waivers_changed=changed,
         waivers_removed=removed,

@@ -23,12 +23,12 @@ def render_markdown(impact: Impact, base: str, problems: list[Problem]) -> str:
         lines += [f"**校验未通过 / The model does not validate ({len(problems)}):**", ""]
         lines += [f"- `{p.file}:{p.line}` {p.field}: {p.chinese} / {p.english}" for p in problems]
         return "\n".join(lines) + "\n"
-    lines += [f"**{len(impact.hosts)} host(s) / 台主机** · topics 策略主题: {', '.join(impact.topics) or '—'}", ""]
+    lines += [f"**{len(impact.hosts)} host(s) / 台主机** · settings 策略项: {', '.join(impact.keys) or '—'}", ""]
     if impact.hosts:
         lines.append("| inventory 清单 | host 主机 | settings changed 策略变化 | host changes 主机变化 |")
         lines.append("|---|---|---|---|")
         lines += [
-            f"| {h.inventory} | {h.host} | {', '.join(h.topics) or '—'} | {'; '.join(h.changes) or '—'} |"
+            f"| {h.inventory} | {h.host} | {', '.join(h.keys) or '—'} | {'; '.join(h.changes) or '—'} |"
             for h in impact.hosts
         ]
     lines += [

@@ -51,7 +51,9 @@ def test_one_zones_ssh_change_lists_that_zones_hosts_and_the_ssh_clauses(committ
     assert {t for h in document["hosts"] for t in h["topics"]} == {"ssh"}
     assert "linux.ssh_login_limits" in document["checks"] and "8.1.4.1 b)" in document["clauses"]
     assert not any(c.startswith("8.1.4.3") for c in document["clauses"]), "audit clauses are not touched"
-    assert "sshd" in document["roles"]
+    assert document["keys"] == ["ssh.max_auth_tries"]
+    assert document["roles"] == ["sshd"], "baseline reads the banner only"
+    assert document["checks"] == ["linux.ssh_login_limits"], "the one check whose expected values name the key"
     [entry] = json.loads(report.read_text())
     changed_line = text.splitlines().index("overrides:") + 2
     assert entry["location"] == {"path": "policies/ssh.yml", "lines": {"begin": changed_line}}
