@@ -68,7 +68,8 @@ def read(path: Path) -> tuple[list[dict[str, Any]], list[LedgerProblem]]:
     records: list[dict[str, Any]] = []
     problems: list[LedgerProblem] = []
     previous, expected_seq = GENESIS, 1
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    # Bytes that are not UTF-8 are kept as replacement characters: the record's hash then fails.
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
         if not line.strip():
             continue
         try:

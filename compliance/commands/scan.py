@@ -141,7 +141,13 @@ def run(args: argparse.Namespace) -> int:
         if not targets:
             return usage_error("no host of the stored run matches the selection", "已存储的结果中没有符合条件的主机")
         chosen = {t.name for t in targets}
-        run_record = ScanRun(started=now(), inventory=stored.inventory, selection=selection, source_run=stored.source)
+        run_record = ScanRun(
+            started=now(),
+            inventory=stored.inventory,
+            selection=selection,
+            source_run=stored.source,
+            change_ledger=stored.change_ledger,
+        )
         collections = {name: c for name, c in stored.collected.items() if name in chosen}
         result = judge(root, run_record, targets, collections, waivers, system_levels)
     else:

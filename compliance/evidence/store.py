@@ -5,7 +5,10 @@
       evidence/<host>.json    raw evidence per host: identity, UTC times, every probe's command,
                               output and exit code, and which checks read which probe
       provenance.json         tool, repository commit, SHA-256 of every policy, waiver and
-                              inventory file the scan used, what was redacted
+                              inventory file the scan used, what was redacted, the change
+                              ledger's state
+      change_ledger.json      the control node's change ledger as the scan read it (a summary
+                              of each record; scan.ledger_items), when the run read one
       summary.txt             the terminal summary
       report.html, report.md, junit.xml, oscal-assessment-results.json, record-sheet.xlsx
       manifest.json           SHA-256 and size of every file above, and the SHA-256 of the
@@ -36,10 +39,9 @@ from compliance.errors import BilingualError
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey, fingerprint, sign
 from compliance.kinds import kind_of
-from compliance.ledger import ledger_path
-from compliance.ledger import read as read_ledger
 from compliance.results.document import evidence_file, results_document
 from compliance.results.model import HostResult, ScanRun
+from compliance.scan.ledger_items import LEDGER_FILE
 
 RESULTS = "results.json"
 PROVENANCE = "provenance.json"
@@ -144,27 +146,29 @@ def provenance(run: ScanRun, root: Path | None, redactions: dict[str, int]) -> d
         "source_run": run.source_run,
         "model_files_sha256": files,
         "redactions": dict(sorted(redactions.items())),
-        "change_ledger": ledger_anchor(),
+        "change_ledger": ledger_anchor(run.change_ledger),
     }
 
 
-def ledger_anchor() -> dict[str, Any]:
-    """The change ledger as this run found it (8.1.10.10, 8.1.10.6): where, how many records, whether
-    its chain holds, and its last record's hash. Sealed into the run, the hash anchors the ledger's end:
-    records cut off later no longer reach the hash a run holds."""
-    path = ledger_path()
-    if not path.is_file():
-        return {"path": str(path), "records": 0, "note": "no change ledger on this control node / 本控制节点无变更台账"}
-    try:
-        records, problems = read_ledger(path)
-    except OSError as error:
-        return {"path": str(path), "records": None, "note": f"unreadable / 无法读取: {error.strerror}"}
+def ledger_anchor(evidence: dict[str, Any] | None) -> dict[str, Any]:
+    """The change ledger as this run found it (8.1.10.10, 8.1.10.6; the whole summary is in
+    change_ledger.json): where, how many records, whether its chain holds, and its last record's hash.
+    Sealed into the run, the hash anchors the ledger's end: records cut off later no longer reach the
+    hash a run holds."""
+    if evidence is None:
+        return {"records": None, "note": "the ledger was not read for this run / 本次未读取变更台账"}
+    if not evidence["present"]:
+        note = "no change ledger on this control node / 本控制节点无变更台账"
+        return {"path": evidence["path"], "records": 0, "note": note}
+    if "error" in evidence:
+        return {"path": evidence["path"], "records": None, "note": f"unreadable / 无法读取: {evidence['error']}"}
+    records, problems = evidence["records"], evidence["problems"]
     last = records[-1] if records else {}
     return {
-        "path": str(path),
+        "path": evidence["path"],
         "records": len(records),
         "chain_intact": not problems,
-        "problems": [f"line {p.line}: {p.english}" for p in problems],
+        "problems": [f"line {p['line']}: {p['en']}" for p in problems],
         "last": {key: last.get(key) for key in ("seq", "hash", "ended", "who", "commit", "result")} if last else None,
     }
 
@@ -267,6 +271,8 @@ def write_run(
     for host in run.hosts:
         if host.collection is not None or host.status in ("unreachable", "error"):
             _write_json(directory / evidence_file(host.target.name), redactor.document(host_evidence(host)))
+    if run.change_ledger is not None:
+        _write_json(directory / LEDGER_FILE, redactor.document(run.change_ledger))
     (directory / SUMMARY).write_text(redactor.text(summary_text), encoding="utf-8")
     _write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
     if render_reports is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.errors import BilingualError
-from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS, sha256_file
+from compliance.evidence.store import LEDGER_FILE, MANIFEST, PROVENANCE, RESULTS, sha256_file
 from compliance.evidence.trust import Trust
 from compliance.evidence.verify import verify_run
 from compliance.kinds.collection import Collected, stored_collection
@@ -39,6 +39,7 @@ class StoredEvidence:
     selection: dict[str, Any]
     targets: list[Target]
     collected: dict[str, Collected]
+    change_ledger: dict[str, Any] | None = None  # the run's change_ledger.json, if it kept one
 
 
 def _json(path: Path) -> Any:
@@ -123,6 +124,12 @@ def load_stored_evidence(directory: Path, trust: Trust | None = None) -> StoredE
         "manifest_sha256": sha256_file(directory / MANIFEST),
         "started": run["started"],
     }
+    ledger = _json(directory / LEDGER_FILE) if (directory / LEDGER_FILE).is_file() else None
     return StoredEvidence(
-        source, run.get("inventory") or provenance.get("inventory"), run.get("selection") or {}, targets, collected
+        source,
+        run.get("inventory") or provenance.get("inventory"),
+        run.get("selection") or {},
+        targets,
+        collected,
+        ledger,
     )

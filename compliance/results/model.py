@@ -116,6 +116,7 @@ class ScanRun:
     repository_commit: str | None = None
     tool_version: str = __version__
     source_run: dict[str, Any] | None = None  # set when the run re-judged a stored run's evidence
+    change_ledger: dict[str, Any] | None = None  # the control node's change ledger as read (scan.ledger_items)
 
     @property
     def items(self) -> list[ItemResult]:

@@ -19,6 +19,7 @@ from compliance.kinds.target import Target
 from compliance.results.model import CheckResult, HostResult, ItemResult, Outcome
 from compliance.results.verdicts import Verdict, combine
 from compliance.scan.coverage import covered_items
+from compliance.scan.ledger_items import ledger_verdict
 
 SYSTEM_KINDS = ("application", "documents", "records", "on_site")
 SYSTEM_GUIDANCE = {
@@ -182,11 +183,17 @@ def _host_item(
     )
 
 
-def evaluate_system(system: str, level: int) -> list[ItemResult]:
-    """Items that applications, documents, records or site visits decide, for one system: manual."""
+def evaluate_system(
+    system: str, level: int, ledger: dict[str, Any] | None = None, hosts: set[str] | frozenset[str] = frozenset()
+) -> list[ItemResult]:
+    """Items that applications, documents, records or site visits decide, for one system: manual, but
+    where the change ledger shows part of the evidence for the system's hosts (scan.ledger_items)."""
     rows = []
     for item in covered_items(level):
         if any(kind in SYSTEM_KINDS for kind in item.evidence):
             zh, en = _guidance(item, SYSTEM_KINDS)
-            rows.append(ItemResult(f"system:{system}", "system", (system,), item, Verdict.MANUAL, en, zh))
+            verdict, decided = Verdict.MANUAL, ledger_verdict(item, ledger, set(hosts))
+            if decided is not None:
+                verdict, en, zh = decided
+            rows.append(ItemResult(f"system:{system}", "system", (system,), item, verdict, en, zh))
     return rows

@@ -16,6 +16,7 @@ from compliance.model.waivers import Waiver, WaiverSet
 from compliance.results.model import ItemResult, ScanRun
 from compliance.results.verdicts import Verdict
 from compliance.scan.evaluate import evaluate_host, evaluate_system, not_collected
+from compliance.scan.ledger_items import ledger_evidence
 
 DEFAULT_WORKERS = 20
 DEFAULT_TIMEOUT = 60.0
@@ -53,7 +54,7 @@ def run_scan(
     on_host: Callable[[Collected], None] | None = None,
 ) -> ScanRun:
     """Collect from every target whose kind has a collector, then judge what came back."""
-    run = ScanRun(started=now(), inventory=inventory, selection=selection or {})
+    run = ScanRun(started=now(), inventory=inventory, selection=selection or {}, change_ledger=ledger_evidence())
     collectable = [t for t in targets if t.collectable]
     collected = collect_all(collectable, workers=workers, timeout=timeout, on_done=on_host) if collectable else {}
     return judge(root, run, targets, collected, waivers, system_levels)
@@ -71,6 +72,7 @@ def judge(
 
     A live scan hands over what it just collected; a re-judged run what a sealed run stored.
     Targets without a collection (a kind nothing collects yet) are listed with their items as manual.
+    The system items the change ledger answers in part are judged on `run.change_ledger`.
     """
     run.repository_commit = repository_commit(root)
     for target in targets:
@@ -83,7 +85,8 @@ def judge(
     systems = sorted({system for target in targets for system in target.systems})
     for system in systems:
         level = system_levels.get(system) or max(t.level for t in targets if system in t.systems)
-        run.system_items.extend(evaluate_system(system, level))
+        hosts = {t.name for t in targets if system in t.systems}
+        run.system_items.extend(evaluate_system(system, level, run.change_ledger, hosts))
     apply_waivers(run.items, waivers.active, {t.name: t.zone for t in targets})
     run.expired_waivers = list(waivers.expired)
     run.finished = now()
