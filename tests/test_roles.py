@@ -20,9 +20,11 @@ def test_defaults_and_argument_specs_agree(role):
     defaults = _defaults(role.name)
     spec = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())
     options = spec["argument_specs"]["main"]["options"]
-    assert set(defaults) == set(options), "variables missing from defaults or from argument_specs"
+    required = {name for name, option in options.items() if option.get("required")}
+    assert set(defaults) == set(options) - required, "variables missing from defaults or from argument_specs"
+    assert not required & set(defaults), "a required variable has no default"
     for name, option in options.items():
-        assert option.get("default") == defaults[name], f"{name}: default differs"
+        assert option.get("default") == defaults.get(name), f"{name}: default differs"
         assert option.get("description"), f"{name}: no description"
 
 

@@ -28,6 +28,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("count", nargs="?", type=int, help=f"first N hosts of the default lab (default {DEFAULT_HOSTS})")
     up.add_argument("--inventory", type=Path, help="stand up the SSH hosts of this Ansible inventory")
     up.add_argument("--host", action="append", default=[], help="start this named host (repeatable)")
+    up.add_argument(
+        "--control-node",
+        action="append",
+        default=[],
+        help="start this named host as a control node, running this checkout's dengbao (repeatable)",
+    )
     up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for SSH (default 120)")
     up.add_argument("--json", action="store_true", help="print the started hosts as JSON")
 
@@ -75,8 +81,9 @@ def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
     planned: list[PlannedHost] | Planner
     if args.inventory:
         planned = functools.partial(hosts_from_inventory, paths, args.inventory)
-    elif args.host:
-        planned = functools.partial(adhoc_hosts, paths, args.host)
+    elif args.host or args.control_node:
+        names = list(dict.fromkeys([*args.host, *args.control_node]))
+        planned = functools.partial(adhoc_hosts, paths, names, control_nodes=tuple(args.control_node))
     else:
         planned = first_hosts(paths, args.count or DEFAULT_HOSTS)
     began = time.monotonic()

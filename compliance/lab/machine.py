@@ -9,6 +9,7 @@ from pathlib import Path
 
 from compliance.lab import cgroups
 from compliance.lab.access import close_connections
+from compliance.lab.control import CONTROL_GROUP, control_binds
 from compliance.lab.errors import LabError
 from compliance.lab.network import remove_veth
 from compliance.lab.paths import LAB_MIRROR_NAME, LabPaths
@@ -115,6 +116,7 @@ def boot(paths: LabPaths, host: PlannedHost) -> int:
             f"--machine={paths.machine_name(host.name)}",
             f"--hostname={host.name}",
             f"--directory={root_dir(paths, host)}",
+            *(control_binds(paths) if CONTROL_GROUP in host.groups else []),
         ],
         stdin=subprocess.DEVNULL,
         stdout=console,

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compliance.lab.control import CONTROL_GROUP
 from compliance.lab.errors import LabError
 from compliance.lab.paths import LabPaths
 from compliance.lab.zones import INTERNET_ZONE, read_topology
@@ -109,15 +110,21 @@ def hosts_from_inventory(paths: LabPaths, inventory: Path, taken: set[str]) -> l
     return planned
 
 
-def adhoc_hosts(paths: LabPaths, names: list[str], taken: set[str]) -> list[PlannedHost]:
+def adhoc_hosts(
+    paths: LabPaths, names: list[str], taken: set[str], control_nodes: tuple[str, ...] = ()
+) -> list[PlannedHost]:
     """Hosts named on the command line (molecule scenarios): topology names (and the Internet
-    stand-in) keep their place; other names join the management zone, beside the controller."""
+    stand-in) keep their place; other names join the management zone, beside the controller.
+    Those in `control_nodes` are also lab control nodes (compliance.lab.control)."""
     known = {host.name: host for host in [*default_topology(paths), *internet_hosts(paths)]}
     addresses = _free_addresses(paths, paths.layout.management, taken | {h.address for h in known.values()})
     planned = []
     for name in names:
         _check_name(name, "--host")
-        planned.append(known.get(name) or PlannedHost(name, next(addresses), ("adhoc",)))
+        host = known.get(name) or PlannedHost(name, next(addresses), ("adhoc",))
+        if name in control_nodes and CONTROL_GROUP not in host.groups:
+            host = PlannedHost(host.name, host.address, (*host.groups, CONTROL_GROUP))
+        planned.append(host)
     return planned
 
 

@@ -32,6 +32,7 @@ TOPICS = (
     "network_devices",
     "host_hardening",
     "evidence",
+    "operations",
 )
 CLAUSE_PATTERN = r"^[78]\.1\.\d{1,2}\.\d{1,2} [a-j]\)$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"

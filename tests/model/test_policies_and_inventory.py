@@ -50,7 +50,7 @@ def test_inventory_table_lists_systems_zones_and_hosts(capsys):
     assert "his              3" in out
     assert "web              2" in out
     assert "core_db      his-db-01          3      server       kylin" in out
-    assert "31 台主机 hosts, 8 个定级对象 systems, 7 个区域 zones" in out
+    assert "32 台主机 hosts, 8 个定级对象 systems, 7 个区域 zones" in out
 
 
 def test_inventory_json_is_machine_readable(capsys):

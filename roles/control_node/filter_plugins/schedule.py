@@ -1,0 +1,1 @@
+../../antivirus/filter_plugins/schedule.py
