@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from gitlab_pipeline import run_pipeline, scratch_checkout
 from lab_scan import CONTAINER_LIMITS, scan
 from lab_scan import verdicts as host_verdicts
 
@@ -242,7 +243,7 @@ def test_review_of_a_zone_policy_change_shows_the_check_mode_diff_on_the_lab_hos
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     document = json.loads(done.stdout)
     assert PATCHED_HOST in {h["host"] for h in document["hosts"]} and document["check"]["hosts"] == [PATCHED_HOST]
-    assert document["check"]["failures"] == [] and document["check"]["roles"] == ["baseline", "sshd"]
+    assert document["check"]["failures"] == [] and document["check"]["roles"] == ["sshd"]
     [task] = [t for t in document["check"]["tasks"] if t["task"].startswith("Install the hardened")]
     assert task["diff"] == [{"file": "/etc/ssh/sshd_config.d/50-dengbao.conf", "lines_added": 1, "lines_removed": 1}]
     assert "8.1.4.1 b)" in task["clauses"] and document["check"]["failures"] == []
@@ -250,10 +251,10 @@ def test_review_of_a_zone_policy_change_shows_the_check_mode_diff_on_the_lab_hos
     assert subprocess.run(ssh, capture_output=True, text=True, timeout=60).stdout.strip() != "maxauthtries 3"
 
 
-def test_a_hand_edit_is_drift_until_applied_again_on_record(converged, lab, dengbao_cmd, test_lab_env, repo):
+def test_a_hand_edit_is_drift_until_applied_again_on_record(converged, lab, dengbao_cmd, test_lab_env, repo, tmp_path):
     """Runs last. An administrator raises MaxAuthTries in the hardened sshd settings by hand: drift names
     the task, the file and the SSH clauses, and exits 1; an apply through scripts/apply puts it back on
-    record in the change ledger; drift then exits 0 and the edit is gone."""
+    record in the change ledger; the nightly drift pipeline then passes and the edit is gone."""
     ssh = ["ssh", "-F", str(lab["ssh_config"]), PATCHED_HOST]
     settings = "/etc/ssh/sshd_config.d/50-dengbao.conf"
     subprocess.run([*ssh, f"sed -i 's/^MaxAuthTries .*/MaxAuthTries 10/' {settings}"], check=True, timeout=60)
@@ -282,6 +283,27 @@ def test_a_hand_edit_is_drift_until_applied_again_on_record(converged, lab, deng
     [record] = [json.loads(line) for line in (lab["workdir"] / "ledger.jsonl").read_text().splitlines()]
     assert record["who"] == "ops.lab" and {c["host"] for c in record["changes"]} == {PATCHED_HOST}
     assert task["task"] in {c["task"] for c in record["changes"]}
-    clean = drift(dengbao_cmd, test_lab_env, lab, "drift-reapplied", *limited, runs="no-scans")
-    assert clean.returncode == 0, (clean.stdout + clean.stderr)[-4000:]
+    # The scan on the control node cites the record for his-app-01's system (8.1.10.10 b), 8.1.10.6 e), g)).
+    cited = lab["workdir"] / "scan-ledger"
+    scanned = scan(dengbao_cmd, {**test_lab_env, "DENGBAO_LEDGER": str(lab["workdir"] / "ledger.jsonl")},
+                   lab["inventory"], cited, "--limit", PATCHED_HOST, "--report", "none", "--no-progress")  # fmt: skip
+    assert scanned.returncode in (0, 1), scanned.stderr[-3000:]
+    document = json.loads((cited / "results.json").read_text())
+    items = {i["item"]: i for i in document["items"] if i["object"] == "system:his"}
+    for clause in ("8.1.10.10 b)", "8.1.10.6 e)", "8.1.10.6 g)"):
+        assert items[clause]["verdict"] == "partial", items[clause]
+        assert "1 apply run(s) on record" in items[clause]["reason_en"] and "ops.lab" in items[clause]["reason_en"]
+    assert json.loads((cited / "change_ledger.json").read_text())["records"][0]["hosts"] == [PATCHED_HOST]
+    # Then the nightly schedule, as GitLab runs it: .gitlab-ci.yml's drift job on the same host and playbook.
+    variables = {
+        "CI_PIPELINE_SOURCE": "schedule",
+        "DENGBAO_JOB": "drift",
+        "DENGBAO_INVENTORY": str(lab["inventory"]),
+        "DENGBAO_DRIFT_OPTIONS": f"--playbook playbooks/ssh.yml --limit {PATCHED_HOST}",
+        "DENGBAO_LEDGER": str(lab["workdir"] / "ledger.jsonl"),
+    }
+    checkout = scratch_checkout(repo, tmp_path / "dengbao")
+    nightly = run_pipeline(checkout, variables=variables, env=test_lab_env, timeout=900)
+    assert nightly.returncode == 0 and "PASS  drift" in nightly.stdout, nightly.stdout[-4000:]
+    assert (checkout / "drift" / "nightly" / "drift.md").read_text().startswith("# 配置漂移 / Drift: 无漂移 / no drift")
     assert "MaxAuthTries 10" not in subprocess.run([*ssh, f"cat {settings}"], capture_output=True, text=True).stdout
