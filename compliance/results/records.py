@@ -10,9 +10,10 @@ by a test.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 R = TypeVar("R")
@@ -114,41 +115,83 @@ class ResultsRecord:
     items: list[ItemRecord]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return _plain(self)
 
     @classmethod
     def from_json(cls, document: Any) -> ResultsRecord:
         return _build(cls, document, "results")
 
 
+@functools.cache
+def _shape(cls: type) -> tuple[dict[str, Converter], tuple[str, ...]]:
+    """A record class's field converters and names, worked out once per class (not once per record)."""
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    return {name: _converter(hints[name]) for name in names}, names
+
+
+def _plain(value: Any) -> Any:
+    """A record as plain JSON values. Mappings and scalars are shared, not copied: a record is frozen
+    and its mappings are written out, never changed."""
+    if dataclasses.is_dataclass(value):
+        return {name: _plain(getattr(value, name)) for name in _shape(type(value))[1]}
+    if isinstance(value, list):
+        return [_plain(entry) for entry in value]
+    return value
+
+
 def _build(cls: type[R], value: Any, where: str) -> R:
     if not isinstance(value, dict):
         raise RecordError(f"{where}: expected an object")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    missing, unknown = fields - set(value), set(value) - fields
-    if missing or unknown:
+    converters, names = _shape(cls)
+    if len(value) != len(names) or any(name not in value for name in names):
+        fields = set(names)
+        missing, unknown = fields - set(value), set(value) - fields
         raise RecordError(f"{where}: missing {sorted(missing)}, unknown {sorted(unknown)}")
-    return cls(**{name: _convert(hints[name], value[name], f"{where}.{name}") for name in fields})
+    return cls(**{name: converters[name](value[name], where, name) for name in names})
 
 
-def _convert(hint: Any, value: Any, where: str) -> Any:
+# A converter takes the value, its parent's path and its key; the path of a value that does not fit
+# (parent.key, parent[index]) is only spelled out when it is reported.
+Converter = typing.Callable[[Any, str, "str | int"], Any]
+SCALARS = {float: (int, float), int: (int,), str: (str,), bool: (bool,)}
+
+
+@functools.cache
+def _converter(hint: Any) -> Converter:
+    """The function that checks and converts a value of type `hint`, made once per type."""
     origin = typing.get_origin(hint)
     if dataclasses.is_dataclass(hint):
-        return _build(hint, value, where)
+        return lambda value, parent, key: _build(hint, value, _where(parent, key))
     if origin is list:
-        if not isinstance(value, list):
-            raise RecordError(f"{where}: expected a list")
         (element,) = typing.get_args(hint)
-        return [_convert(element, entry, f"{where}[{index}]") for index, entry in enumerate(value)]
+        convert = _converter(element)
+
+        def as_list(value: Any, parent: str, key: str | int) -> list[Any]:
+            if not isinstance(value, list):
+                raise RecordError(f"{_where(parent, key)}: expected a list")
+            where = _where(parent, key)
+            return [convert(entry, where, index) for index, entry in enumerate(value)]
+
+        return as_list
     if origin in (types.UnionType, typing.Union):
         options = typing.get_args(hint)
-        if value is None and type(None) in options:
-            return None
-        return _convert(next(o for o in options if o is not type(None)), value, where)
+        inner = _converter(next(o for o in options if o is not type(None)))
+        if type(None) not in options:
+            return inner
+        return lambda value, parent, key: None if value is None else inner(value, parent, key)
     if origin is dict or hint is Any:
+        return lambda value, parent, key: value
+    expected = SCALARS.get(hint, (object,))
+
+    def scalar(value: Any, parent: str, key: str | int) -> Any:
+        if not isinstance(value, expected) or (hint is int and isinstance(value, bool)):
+            found = type(value).__name__
+            raise RecordError(f"{_where(parent, key)}: expected {getattr(hint, '__name__', hint)}, found {found}")
         return value
-    expected = {float: (int, float), int: (int,), str: (str,), bool: (bool,)}.get(hint, (object,))
-    if not isinstance(value, expected) or (hint is int and isinstance(value, bool)):
-        raise RecordError(f"{where}: expected {getattr(hint, '__name__', hint)}, found {type(value).__name__}")
-    return value
+
+    return scalar
+
+
+def _where(parent: str, key: str | int) -> str:
+    return f"{parent}[{key}]" if isinstance(key, int) else f"{parent}.{key}"
