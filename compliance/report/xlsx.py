@@ -97,7 +97,9 @@ def render(run: StoredRun) -> bytes:
     for name in sorted(by_object):
         sheet = book.create_sheet(_sheet_title(name, taken))
         _header(sheet, RECORD_COLUMNS)
+        # Rows are numbered here: the sheet's max_row looks at every cell, each time it is asked.
         for number, item in enumerate(sorted(by_object[name], key=lambda i: clause_key(i.item)), start=1):
+            row = number + 1  # below the header
             waiver = item.waiver
             sheet.append(
                 [
@@ -112,9 +114,9 @@ def render(run: StoredRun) -> bytes:
                     f"{waiver['id']}: {waiver['justification']}" if waiver else "",
                 ]
             )
-            for cell in sheet[sheet.max_row]:
-                cell.alignment = WRAP
-            verdict_cell = sheet.cell(row=sheet.max_row, column=7)
+            for column in range(1, len(RECORD_COLUMNS) + 1):
+                sheet.cell(row=row, column=column).alignment = WRAP
+            verdict_cell = sheet.cell(row=row, column=7)
             verdict_cell.fill = PatternFill("solid", fgColor=FILLS.get(item.verdict, "FFFFFF"))
         sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
