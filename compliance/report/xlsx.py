@@ -7,9 +7,12 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
+from copy import copy
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -85,11 +88,25 @@ def _sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+def _style(sheet: Worksheet, **styles: object) -> StyleArray:
+    """A cell style registered once in the workbook, to give many cells by copying its index array
+    (setting a style object on each cell hashes it again for every cell)."""
+    cell = Cell(sheet)
+    for name, value in styles.items():
+        setattr(cell, name, value)
+    return cell._style
+
+
 def render(run: StoredRun) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = "汇总 Summary"
     _summary(run, summary)
+    wrapped = _style(summary, alignment=WRAP)
+    verdicts = {
+        verdict: _style(summary, alignment=WRAP, fill=PatternFill("solid", fgColor=colour))
+        for verdict, colour in {**FILLS, "": "FFFFFF"}.items()
+    }
     by_object: dict[str, list[ItemRecord]] = defaultdict(list)
     for item in run.items:
         by_object[item.object].append(item)
@@ -115,9 +132,8 @@ def render(run: StoredRun) -> bytes:
                 ]
             )
             for column in range(1, len(RECORD_COLUMNS) + 1):
-                sheet.cell(row=row, column=column).alignment = WRAP
-            verdict_cell = sheet.cell(row=row, column=7)
-            verdict_cell.fill = PatternFill("solid", fgColor=FILLS.get(item.verdict, "FFFFFF"))
+                sheet.cell(row=row, column=column)._style = copy(wrapped)
+            sheet.cell(row=row, column=7)._style = copy(verdicts.get(item.verdict, verdicts[""]))
         sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     book.save(buffer)
