@@ -1,6 +1,7 @@
 """.gitlab-ci.yml run for real with gitlab-ci-local: which jobs each kind of pipeline selects; a merge
 request that changes one zone's SSH policy passes validate and gets its review with the Code Quality
-report on the changed line; a bad policy stops the pipeline at validate, before any other job starts.
+report on the changed line; a bad policy stops the pipeline at validate, before any other job starts; a
+nightly drift that cannot check its host fails and keeps its run.
 The scheduled drift pipeline runs against the converged lab in tests/test_site_playbook.py."""
 
 from __future__ import annotations
@@ -73,3 +74,22 @@ def test_a_bad_policy_stops_the_pipeline_at_validate(checkout):
     assert "policies/ssh.yml" in job_log(checkout, "validate") and "max_auth_tries" in job_log(checkout, "validate")
     started = {p.stem for p in (checkout / ".gitlab-ci-local" / "output").glob("*.log")}
     assert started == {"validate"}, f"jobs after validate started: {started}"
+
+
+def test_the_nightly_drift_job_fails_when_it_cannot_check_and_keeps_its_run(checkout, tmp_path):
+    """The hospital's schedule without the vault secret: the host is not checked, so the job fails
+    (exit 2, never "no drift"), and the run saying why is kept under drift/<pipeline id>/. The passing
+    schedule runs against the converged lab in tests/test_site_playbook.py."""
+    variables = {
+        "CI_PIPELINE_SOURCE": "schedule",
+        "DENGBAO_JOB": "drift",
+        "DENGBAO_DRIFT_OPTIONS": "--playbook playbooks/ssh.yml --limit web-01",
+        "DENGBAO_LEDGER": str(tmp_path / "ledger.jsonl"),
+    }
+    done = run_pipeline(checkout, variables=variables)
+    assert done.returncode != 0 and "PASS  validate" in done.stdout and "FAIL  drift" in done.stdout
+    assert "FAIL 2" in done.stdout, "the job's exit code is drift's: 2, not every host checked"
+    [run] = (checkout / "drift").glob("*/drift.json")
+    document = json.loads(run.read_text())
+    assert document["verdict"] == "error" and [f["host"] for f in document["failures"]] == ["web-01"]
+    assert "vault" in document["failures"][0]["message"]

@@ -305,5 +305,6 @@ def test_a_hand_edit_is_drift_until_applied_again_on_record(converged, lab, deng
     checkout = scratch_checkout(repo, tmp_path / "dengbao")
     nightly = run_pipeline(checkout, variables=variables, env=test_lab_env, timeout=900)
     assert nightly.returncode == 0 and "PASS  drift" in nightly.stdout, nightly.stdout[-4000:]
-    assert (checkout / "drift" / "nightly" / "drift.md").read_text().startswith("# 配置漂移 / Drift: 无漂移 / no drift")
+    [report] = (checkout / "drift").glob("*/drift.md")  # drift/<pipeline id>/
+    assert report.read_text().startswith("# 配置漂移 / Drift: 无漂移 / no drift")
     assert "MaxAuthTries 10" not in subprocess.run([*ssh, f"cat {settings}"], capture_output=True, text=True).stdout
