@@ -10,26 +10,20 @@ Nothing is installed into the host, so what runs there is exactly the code under
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from compliance.lab.paths import LabPaths
-from compliance.project import REPO_VARIABLE, project_root
+from compliance.project import project_root
 
 CONTROL_GROUP = "dengbao_control"
-
-
-def checkout() -> Path | None:
-    named = os.environ.get(REPO_VARIABLE)
-    return Path(named).resolve() if named else project_root()
 
 
 def control_binds(paths: LabPaths) -> list[str]:
     """systemd-nspawn options binding what a control node runs: read-only but for the SSH directory
     (ssh writes its control sockets there)."""
     read_only: list[Path] = []
-    for path in (checkout(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()):
+    for path in (project_root(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()):
         if path is not None and path.is_dir() and not any(path.is_relative_to(p) for p in read_only):
             read_only.append(path)
     return [*(f"--bind-ro={p}" for p in read_only), f"--bind={paths.ssh_dir}"]

@@ -106,10 +106,9 @@ def role_texts(root: Path) -> dict[str, str]:
     return {role: "\n".join(parts) for role, parts in texts.items()}
 
 
-def role_readers(root: Path, topic: str, keys: set[str] | None = None) -> list[str]:
-    """The roles that read `dengbao_policy.<topic>`: only those naming one of `keys` (or taking the topic
-    whole), when any does."""
-    texts = role_texts(root)
+def role_readers(texts: dict[str, str], topic: str, keys: set[str] | None = None) -> list[str]:
+    """The roles (their `role_texts`) that read `dengbao_policy.<topic>`: only those naming one of `keys`
+    (or taking the topic whole), when any does."""
     topic_pattern = re.compile(rf"dengbao_policy(\.{topic}\b|\[['\"]{topic}['\"]\])")
     readers = {role for role, text in texts.items() if topic_pattern.search(text)}
     if not keys:
@@ -163,6 +162,7 @@ def impact_of(base_root: Path, head_root: Path, today: date) -> Impact:
         named = {k.split(".", 1)[1] for k in keys if k.startswith(f"{topic}.")}
         read[READ_AS.get(topic, topic)] = None if topic in READ_AS or topic in keys else named
     checks = {c.id: c for topic, named in read.items() for c in check_readers(topic, named)}.values()
+    texts = role_texts(head_root)
     notice = int(repository(head_root).policies.policies["evidence"].settings["waiver_expiry_notice_days"])
     added, changed, removed, expiring = waiver_changes(base_root, head_root, today, notice)
     return Impact(
@@ -171,7 +171,7 @@ def impact_of(base_root: Path, head_root: Path, today: date) -> Impact:
         keys=keys,
         checks=sorted(c.id for c in checks),
         clauses=sorted({clause for c in checks for clause in c.clauses}),
-        roles=sorted({role for topic, named in read.items() for role in role_readers(head_root, topic, named)}),
+        roles=sorted({role for topic, named in read.items() for role in role_readers(texts, topic, named)}),
         waivers_added=added,
         waivers_changed=changed,
         waivers_removed=removed,

@@ -188,11 +188,11 @@ def evaluate_system(
 ) -> list[ItemResult]:
     """Items that applications, documents, records or site visits decide, for one system: manual, but
     where the change ledger shows part of the evidence for the system's hosts (scan.ledger_items)."""
-    rows = []
+    rows, system_hosts = [], set(hosts)
     for item in covered_items(level):
         if any(kind in SYSTEM_KINDS for kind in item.evidence):
             zh, en = _guidance(item, SYSTEM_KINDS)
-            verdict, decided = Verdict.MANUAL, ledger_verdict(item, ledger, set(hosts))
+            verdict, decided = Verdict.MANUAL, ledger_verdict(item, ledger, system_hosts)
             if decided is not None:
                 verdict, en, zh = decided
             rows.append(ItemResult(f"system:{system}", "system", (system,), item, verdict, en, zh))

@@ -104,15 +104,17 @@ def ledger_verdict(item: Item, evidence: dict[str, Any] | None, hosts: set[str])
     last = mine[-1]
     by_hand = [str(r["seq"]) for r in mine if not r.get("pipeline")]
     unreviewed = [str(r["seq"]) for r in mine if r.get("uncommitted_changes")]
+    # A field a record lacks (an altered one may) shows as "?", never as a Python None.
+    ended, who, result = (str(last[key] or "?") for key in ("ended", "who", "result"))
     commit = str(last["commit"] or "?")[:12]
     shown_en = (
         f"{len(mine)} apply run(s) on record for this system's hosts in the change ledger"
         f"{', its chain intact' if not problems else ', its chain broken'} (latest: record {last['seq']},"
-        f" {last['ended']}, by {last['who']}, commit {commit}, {last['result']})"
+        f" {ended}, by {who}, commit {commit}, {result})"
     )
     shown_zh = (
         f"变更台账中有本系统主机的 {len(mine)} 次实施记录{'，哈希链完整' if not problems else '，哈希链已断'}"
-        f"（最近：第 {last['seq']} 条，{last['ended']}，{last['who']}，提交 {commit}，{last['result']}）"
+        f"（最近：第 {last['seq']} 条，{ended}，{who}，提交 {commit}，{result}）"
     )
     if by_hand:
         shown_en += f"; run by hand, not from the pipeline: record(s) {', '.join(by_hand)}"
