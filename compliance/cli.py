@@ -1,4 +1,4 @@
-"""The `dengbao` command: lab, validate, inventory, catalog, scan, evidence, report, ledger, drift and review."""
+"""The `dengbao` command: lab, validate, inventory, catalog, scan, inspect, evidence, report, ledger, drift, review."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from compliance.commands import catalog as catalog_cli
 from compliance.commands import checks as checks_cli
 from compliance.commands import drift as drift_cli
 from compliance.commands import evidence as evidence_cli
+from compliance.commands import inspect as inspect_cli
 from compliance.commands import lab as lab_cli
 from compliance.commands import ledger as ledger_cli
 from compliance.commands import model as model_cli
@@ -38,6 +39,7 @@ def build_parser() -> BilingualParser:
     catalog_cli.add_parser(subparsers)
     checks_cli.add_parser(subparsers)
     scan_cli.add_parser(subparsers)
+    inspect_cli.add_parser(subparsers)
     evidence_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
     ledger_cli.add_parser(subparsers)
@@ -61,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             return checks_cli.run(args)
         if args.command == "scan":
             return scan_cli.run(args)
+        if args.command == "inspect":
+            return inspect_cli.run(args)
         if args.command == "evidence":
             return evidence_cli.run(args)
         if args.command == "report":

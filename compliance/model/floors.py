@@ -4,6 +4,7 @@
   names existing settings for its hosts and port;
 - backups: a host is not reported stale between two scheduled runs (max_backup_age covers the
   schedule's longest gap), and restore tests are scheduled at least as often as the interval asks;
+- inspection: each threshold turns amber before it turns red;
 - admin roles (三权分立, 8.1.4.2 d), 8.1.5.1-3): no blanket `NOPASSWD: ALL`; only the
   break-glass super administrator holds `ALL`; system, security and audit administrators
   exist, each with a group of its own; only the audit administrator reads the audit logs,
@@ -29,6 +30,7 @@ def floor_problems(policies: PolicySet) -> list[Problem]:
         *service_problems(policies),
         *admin_role_problems(policies),
         *backup_problems(policies),
+        *inspection_problems(policies),
     ]
 
 
@@ -229,4 +231,25 @@ def _auditor_problems(policy: Policy, roles: dict, auditor: dict) -> list[Proble
                     f"命令 {command} 同时授予了 {AUDITOR} 和被审计的 {', '.join(holders)}",
                 )
             )
+    return problems
+
+
+def inspection_problems(policies: PolicySet) -> list[Problem]:
+    """Each of the inspection's thresholds, in the base settings and in every override: amber below red."""
+    policy = policies.policies.get("inspection")
+    if policy is None:
+        return []
+    places: list[tuple[tuple[object, ...], dict]] = [(("settings",), policy.settings)]
+    places += [(("overrides", i, "settings"), o["settings"]) for i, o in enumerate(policy.overrides)]
+    problems = []
+    for prefix, settings in places:
+        for key, value in settings.items():
+            if isinstance(value, dict) and {"amber", "red"} <= set(value) and value["amber"] >= value["red"]:
+                problems.append(
+                    policy.document.problem(
+                        (*prefix, key, "amber"),
+                        f"{key}: amber ({value['amber']}) must be below red ({value['red']})",
+                        f"{key}：黄色阈值（{value['amber']}）须低于红色阈值（{value['red']}）",
+                    )
+                )
     return problems

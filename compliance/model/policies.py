@@ -33,6 +33,7 @@ TOPICS = (
     "host_hardening",
     "evidence",
     "operations",
+    "inspection",
 )
 CLAUSE_PATTERN = r"^[78]\.1\.\d{1,2}\.\d{1,2} [a-j]\)$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"

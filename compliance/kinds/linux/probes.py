@@ -194,6 +194,59 @@ PROBES: tuple[Probe, ...] = (
 )
 
 
+def _probe(name: str) -> Probe:
+    [found] = [probe for probe in PROBES if probe.name == name]
+    return found
+
+
+# The daily inspection (巡检): how the host is doing today, one script per host as for the scan. The scan's
+# own probes are reused where the inspection reads the same thing (backups, antivirus, pending updates),
+# so one parser serves both.
+# Error-or-worse journal entries of the last 24 hours: their number, then each kind of message (digits made
+# alike, so "sector 111" and "sector 222" are one kind) with its count and a first example, most frequent first.
+LOG_ERRORS = r"""
+journalctl -q --no-pager -p err -S -24h -o short-unix 2>/dev/null | awk '
+  { $1 = ""; $2 = ""; line = substr($0, 3); sub(/\[[0-9]+\]:/, ":", line); kind = line; gsub(/[0-9]+/, "#", kind)
+    seen[kind]++; if (!(kind in example)) example[kind] = line; total++ }
+  END { print "total", total + 0; for (kind in seen) print "group", seen[kind], example[kind] }' |
+  { read -r first; echo "$first"; sort -k2,2nr | head -n 10; }
+""".strip()
+# The local PostgreSQL server, as its superuser sees it: version, data directory, client connections against
+# the maximum, standby or not; each database's size; a standby's replay lag or a primary's standbys; then the
+# data directory's file system. `absent` where no server is installed, `error …` where it does not answer.
+POSTGRESQL = r"""
+server=
+for f in /usr/lib/postgresql/*/bin/postgres /usr/pgsql-*/bin/postgres /usr/bin/postgres; do
+  [ -x "$f" ] && server=$f; done
+if [ -z "$server" ] || ! id postgres >/dev/null 2>&1; then echo absent; exit 0; fi
+q() { runuser -u postgres -- psql -XAtq -F '|' -c "$1" 2>&1; }
+server=$(q "select 'server', current_setting('server_version'), current_setting('data_directory'),
+  current_setting('max_connections'),
+  (select count(*) from pg_stat_activity where backend_type = 'client backend'), pg_is_in_recovery()")
+case "$server" in server\|*) echo "$server";; *) echo "$server" | sed 's/^/error /'; exit 0;; esac
+q "select 'database', datname, pg_database_size(datname) from pg_database where datallowconn order by 1, 2"
+q "select 'standby', coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 0)
+  where pg_is_in_recovery()"
+q "select 'replica', application_name, state, coalesce(extract(epoch from replay_lag), 0) from pg_stat_replication"
+df -PT -B1 "$(echo "$server" | cut -d'|' -f3)"
+true""".strip()
+INSPECTION_PROBES: tuple[Probe, ...] = (
+    _probe("host_identity"),
+    _probe("os_release"),
+    _probe("virtualization"),
+    Probe("load", "cat /proc/loadavg; nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; cat /proc/uptime"),
+    Probe("memory", "cat /proc/meminfo"),
+    Probe("filesystems", "df -PT -B1 2>&1; echo '--inodes'; df -Pi 2>&1; true"),
+    Probe("services", "systemctl list-units --all --type=service,timer,socket --no-legend --no-pager --plain"),
+    Probe("log_errors", LOG_ERRORS),
+    Probe("clock_sync", "timedatectl show 2>/dev/null; chronyc -n tracking 2>/dev/null; true"),
+    _probe("backups"),
+    _probe("antivirus"),
+    _probe("package_updates"),
+    Probe("postgresql", POSTGRESQL),
+)
+
+
 class CollectorOutputError(Exception):
     """The combined output could not be split (truncated, or not produced by this collector)."""
 

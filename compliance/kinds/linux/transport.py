@@ -25,7 +25,14 @@ from pyinfra.api import Config, Inventory, State, StringCommand
 from pyinfra.api.exceptions import ConnectError
 
 from compliance.kinds.collection import Collected, Collection
-from compliance.kinds.linux.probes import CollectorOutputError, collector_script, new_marker, split_output
+from compliance.kinds.linux.probes import (
+    PROBES,
+    CollectorOutputError,
+    Probe,
+    collector_script,
+    new_marker,
+    split_output,
+)
 
 if TYPE_CHECKING:
     from compliance.kinds.target import Target
@@ -45,10 +52,11 @@ def collect(
     workers: int,
     timeout: float,
     on_done: Callable[[Collected], None] | None = None,
+    probes: tuple[Probe, ...] = PROBES,
 ) -> dict[str, Collected]:
-    """Collect from every target concurrently; never raises for a host's failure."""
+    """Collect `probes` (the scan's by default) from every target concurrently; never raises for a host's failure."""
     marker = new_marker()
-    script = collector_script(marker)
+    script = collector_script(marker, probes)
     names = [t.name if t.connection == "ssh" else "@local" for t in targets]
     host_data = [{k: v for k, v in t.data.items() if not k.startswith("_")} for t in targets]
     inventory = Inventory((list(zip(names, host_data, strict=True)), {}))
@@ -58,7 +66,7 @@ def collect(
     results: dict[str, Collected] = {}
 
     def run(target: Target, name: str) -> None:
-        result = _collect_one(hosts[name], target, marker, script, timeout)
+        result = _collect_one(hosts[name], target, marker, script, timeout, probes)
         results[target.name] = result
         if on_done is not None:
             on_done(result)
@@ -70,7 +78,14 @@ def collect(
     return {t.name: results[t.name] for t in targets}
 
 
-def _collect_one(host, target: Target, marker: str, script: str, timeout: float) -> Collected:  # noqa: ANN001
+def _collect_one(
+    host,  # noqa: ANN001
+    target: Target,
+    marker: str,
+    script: str,
+    timeout: float,
+    probes: tuple[Probe, ...],
+) -> Collected:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.monotonic()
 
@@ -97,7 +112,7 @@ def _collect_one(host, target: Target, marker: str, script: str, timeout: float)
         return finish("unreachable", error=f"{type(error).__name__}: {error}")
     _disconnect(host)
     try:
-        collection = split_output(marker, output.stdout_lines)
+        collection = split_output(marker, output.stdout_lines, probes)
     except CollectorOutputError as error:
         stderr = output.stderr.strip()[-500:]
         return finish("error", error=f"{error}; stderr: {stderr}" if stderr else str(error))

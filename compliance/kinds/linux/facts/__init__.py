@@ -19,6 +19,7 @@ from compliance.kinds.linux.facts import accounts as _accounts
 from compliance.kinds.linux.facts import audit as _audit
 from compliance.kinds.linux.facts import backups as _backups
 from compliance.kinds.linux.facts import clock as _clock
+from compliance.kinds.linux.facts import health as _health
 from compliance.kinds.linux.facts import jobs as _jobs
 from compliance.kinds.linux.facts import logs as _logs
 from compliance.kinds.linux.facts import nftables as _nftables
@@ -79,6 +80,14 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "backups": _backups.parse_backups,
     "nftables": _nftables.parse_nftables,
     "routes": _nftables.parse_routes,
+    # the daily inspection's own probes
+    "load": _health.parse_load,
+    "memory": _health.parse_memory,
+    "filesystems": _health.parse_filesystems,
+    "services": _health.parse_services,
+    "log_errors": _health.parse_log_errors,
+    "clock_sync": _health.parse_clock_sync,
+    "postgresql": _health.parse_postgresql,
 }
 
 
@@ -150,6 +159,13 @@ class HostFacts:
     backups = fact("backups", _backups.parse_backups)
     nftables = fact("nftables", _nftables.parse_nftables)
     routes = fact("routes", _nftables.parse_routes)
+    load = fact("load", _health.parse_load)
+    memory = fact("memory", _health.parse_memory)
+    filesystems = fact("filesystems", _health.parse_filesystems)
+    services = fact("services", _health.parse_services)
+    log_errors = fact("log_errors", _health.parse_log_errors)
+    clock_sync = fact("clock_sync", _health.parse_clock_sync)
+    postgresql = fact("postgresql", _health.parse_postgresql)
 
     def probe(self, name: str) -> ProbeResult:
         """A probe's raw result, for a check that shows it (never parses it)."""
