@@ -9,6 +9,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import jinja2
+
+from compliance.model.schedule import oncalendar
+
+REPO = Path(__file__).resolve().parents[1]
+
 
 def scenario_host_vars(address: str) -> dict[str, str]:
     """The scenario hosts are ad-hoc lab hosts: no inventory names them; they sit in the lab's management
@@ -38,3 +44,17 @@ def verdicts(document: dict, host: str) -> dict[str, str]:
     [found] = [h for h in document["hosts"] if h["name"] == host]
     assert found["status"] == "collected", found["error"]
     return {c["check"]: c["verdict"] for c in found["checks"]}
+
+
+def render(path: Path, policy: dict) -> str:
+    """A fragment with the host's policy, the policy's schedules as systemd timers write them, and the
+    roles' own templates (`role_template`), so a fragment writes a file exactly as its role does."""
+    template = jinja2.Template(path.read_text(), undefined=jinja2.StrictUndefined)
+    return template.render(policy=policy, oncalendar=oncalendar, role_template=role_template)
+
+
+def role_template(role: str, name: str, **variables: object) -> str:
+    """A role's template rendered as Ansible's template module does (trim_blocks)."""
+    path = REPO / "roles" / role / "templates" / name
+    template = jinja2.Template(path.read_text(), trim_blocks=True, undefined=jinja2.StrictUndefined)
+    return template.render(**variables)

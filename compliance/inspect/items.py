@@ -27,7 +27,7 @@ TOP_MESSAGES = 5
 class Item:
     """One thing inspected on one host, with what was seen against what the policy allows."""
 
-    id: str  # stable across runs: "disk:/var", "service:logging"
+    id: str  # stable across runs: "disk:/var", "service:rsyslog"
     zh: str
     en: str
     status: Status
@@ -184,7 +184,8 @@ def services(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
         names = required["units"]
         present = [units[name] for name in names if name in units and units[name].load == "loaded"]
         running = [unit for unit in present if unit.active == "active"]
-        item_id, zh, en = f"service:{role}", f"{role} 角色的服务", f"Service of the {role} role"
+        shown = names[0].removesuffix(".service")
+        item_id, zh, en = f"service:{shown}", f"服务 {shown}（{role} 角色）", f"Service {shown} (role {role})"
         if running:
             unit = running[0]
             items.append(Item(item_id, zh, en, Status.GREEN, f"{unit.name} {unit.active} ({unit.sub})",

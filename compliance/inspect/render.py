@@ -37,8 +37,8 @@ def parse_formats(text: str) -> tuple[str, ...]:
     unknown = [part for part in chosen if part not in FORMATS]
     if unknown or not chosen:
         raise InspectionReportError(
-            f"unknown report format {', '.join(unknown) or text!r}; choose from {', '.join(FORMATS)}, all or none",
-            f"未知的报告格式 {', '.join(unknown) or text!r}；可选 {', '.join(FORMATS)}、all 或 none",
+            f"unknown report format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}, all or none",
+            f"未知的报告格式 {', '.join(unknown) or repr(text)}；可选 {', '.join(FORMATS)}、all 或 none",
         )
     return chosen
 

@@ -26,13 +26,12 @@ import jinja2
 import pytest
 import report_validation
 import yaml
-from lab_scan import CONTAINER_LIMITS, scan, scenario_host_vars, verdicts
+from lab_scan import CONTAINER_LIMITS, render, scan, scenario_host_vars, verdicts
 
 from compliance.checks import all_checks
 from compliance.lab import cgroups
 from compliance.lab.state import load
 from compliance.model.host_policy import policy_for_host
-from compliance.model.schedule import oncalendar
 
 pytestmark = pytest.mark.lab
 
@@ -100,20 +99,6 @@ def assignment() -> dict[str, list[Scenario]]:
         for index, scenario in enumerate(by_check[check]):
             hosts[BREAK_HOSTS[(offset + index) % len(BREAK_HOSTS)]].append(scenario)
     return hosts
-
-
-def render(path: Path, policy: dict) -> str:
-    """A fragment with the host's policy, the policy's schedules as systemd timers write them, and the
-    roles' own templates (`role_template`), so a fragment writes a file exactly as its role does."""
-    template = jinja2.Template(path.read_text(), undefined=jinja2.StrictUndefined)
-    return template.render(policy=policy, oncalendar=oncalendar, role_template=role_template)
-
-
-def role_template(role: str, name: str, **variables: object) -> str:
-    """A role's template rendered as Ansible's template module does (trim_blocks)."""
-    path = REPO / "roles" / role / "templates" / name
-    template = jinja2.Template(path.read_text(), trim_blocks=True, undefined=jinja2.StrictUndefined)
-    return template.render(**variables)
 
 
 def test_every_check_has_a_failing_scenario_and_a_passing_one():

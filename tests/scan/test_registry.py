@@ -15,7 +15,7 @@ from compliance.commands.checks import markdown
 from compliance.kinds import all_kinds
 from compliance.kinds.collection import ProbeResult
 from compliance.kinds.linux.facts import PARSERS
-from compliance.kinds.linux.probes import PROBES
+from compliance.kinds.linux.probes import INSPECTION_PROBES, PROBES
 from compliance.scan.coverage import covered_items
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def test_a_check_s_remediation_names_a_real_role_and_tag(check):
 
 
 def test_every_probe_has_exactly_one_parser():
-    assert set(PARSERS) == {probe.name for probe in PROBES}
+    assert set(PARSERS) == {probe.name for probe in (*PROBES, *INSPECTION_PROBES)}
 
 
 def recorded_outputs() -> list[tuple[str, str, str]]:
@@ -86,6 +86,9 @@ def recorded_outputs() -> list[tuple[str, str, str]]:
         for path in sorted((check.unit / "fixtures").glob("*.json")):
             for name, body in json.loads(path.read_text())["probes"].items():
                 found.append((f"{check.name}/{path.stem}", name, body["output"]))
+    for path in sorted((REPO / "tests" / "inspection" / "fixtures").glob("*.json")):
+        for name, body in json.loads(path.read_text())["probes"].items():
+            found.append((f"inspection/{path.stem}", name, body["output"]))
     return found
 
 

@@ -219,11 +219,14 @@ server=
 for f in /usr/lib/postgresql/*/bin/postgres /usr/pgsql-*/bin/postgres /usr/bin/postgres; do
   [ -x "$f" ] && server=$f; done
 if [ -z "$server" ] || ! id postgres >/dev/null 2>&1; then echo absent; exit 0; fi
+cd /
 q() { runuser -u postgres -- psql -XAtq -F '|' -c "$1" 2>&1; }
-server=$(q "select 'server', current_setting('server_version'), current_setting('data_directory'),
+answer=$(q "select 'server', current_setting('server_version'), current_setting('data_directory'),
   current_setting('max_connections'),
   (select count(*) from pg_stat_activity where backend_type = 'client backend'), pg_is_in_recovery()")
-case "$server" in server\|*) echo "$server";; *) echo "$server" | sed 's/^/error /'; exit 0;; esac
+server=$(echo "$answer" | grep '^server|')
+if [ -z "$server" ]; then echo "$answer" | sed 's/^/error /'; exit 0; fi
+echo "$server"
 q "select 'database', datname, pg_database_size(datname) from pg_database where datallowconn order by 1, 2"
 q "select 'standby', coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 0)
   where pg_is_in_recovery()"
@@ -234,7 +237,8 @@ INSPECTION_PROBES: tuple[Probe, ...] = (
     _probe("host_identity"),
     _probe("os_release"),
     _probe("virtualization"),
-    Probe("load", "cat /proc/loadavg; nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; cat /proc/uptime"),
+    # The load, the cores, and how long PID 1 has run: the boot on a server, the container's start in one.
+    Probe("load", "cat /proc/loadavg; nproc 2>/dev/null || getconf _NPROCESSORS_ONLN; ps -o etimes= -p 1"),
     Probe("memory", "cat /proc/meminfo"),
     Probe("filesystems", "df -PT -B1 2>&1; echo '--inodes'; df -Pi 2>&1; true"),
     Probe("services", "systemctl list-units --all --type=service,timer,socket --no-legend --no-pager --plain"),

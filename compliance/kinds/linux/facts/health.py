@@ -128,7 +128,7 @@ def _percent(part: int, whole: int) -> int:
 
 
 def parse_load(output: str) -> Load:
-    """`/proc/loadavg`, the number of cores, then `/proc/uptime`."""
+    """`/proc/loadavg`, the number of cores, then the seconds since PID 1 started."""
     lines = [line.split() for line in output.splitlines() if line.strip()]
     try:
         one, five, fifteen = (float(value) for value in lines[0][:3])
