@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 REPO_VARIABLE = "DENGBAO_REPO"
@@ -31,3 +32,13 @@ def project_root(start: Path | None = None) -> Path | None:
     if named and is_checkout(Path(named)):
         return Path(named).resolve()
     return None
+
+
+def git_output(root: Path, *args: str) -> str | None:
+    """What `git -C root ARGS` prints, stripped; None where git fails or is not installed (a control node
+    may run from an exported checkout): provenance then says the commit is unknown, and the run goes on."""
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None

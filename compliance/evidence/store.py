@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import socket
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +38,7 @@ from compliance.errors import BilingualError
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey, fingerprint, sign
 from compliance.kinds import kind_of
+from compliance.project import git_output
 from compliance.results.document import evidence_file, results_document
 from compliance.results.model import HostResult, ScanRun
 from compliance.scan.ledger_items import LEDGER_FILE
@@ -119,11 +119,6 @@ def model_files(root: Path, inventory: str | None) -> list[Path]:
     return files
 
 
-def _git(root: Path, *args: str) -> str | None:
-    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
-    return result.stdout.strip() if result.returncode == 0 else None
-
-
 def provenance(run: ScanRun, root: Path | None, redactions: dict[str, int]) -> dict[str, Any]:
     files: dict[str, str] = {}
     changed = None
@@ -131,7 +126,7 @@ def provenance(run: ScanRun, root: Path | None, redactions: dict[str, int]) -> d
         for path in model_files(root, run.inventory):
             shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
             files[shown] = sha256_file(path)
-        status = _git(root, "status", "--porcelain", "--", "policies", "inventory")
+        status = git_output(root, "status", "--porcelain", "--", "policies", "inventory")
         changed = None if status is None else sorted(line[3:] for line in status.splitlines())
     return {
         "schema": PROVENANCE_SCHEMA,

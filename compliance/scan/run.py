@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from compliance.kinds.collection import Collected
 from compliance.kinds.target import Target
 from compliance.model.host_policy import policy_for_host
 from compliance.model.waivers import Waiver, WaiverSet
+from compliance.project import git_output
 from compliance.results.model import ItemResult, ScanRun
 from compliance.results.verdicts import Verdict
 from compliance.scan.evaluate import evaluate_host, evaluate_system, not_collected
@@ -37,8 +37,7 @@ def apply_waivers(items: list[ItemResult], waivers: list[Waiver], zones: dict[st
 
 
 def repository_commit(root: Path) -> str | None:
-    result = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
-    return result.stdout.strip() or None
+    return git_output(root, "rev-parse", "HEAD") or None
 
 
 def run_scan(
