@@ -33,8 +33,12 @@ def checkout(repo: Path, tmp_path: Path) -> Path:
             {"CI_PIPELINE_SOURCE": "schedule", "DENGBAO_JOB": "evidence"},
             {"validate": "on_success", "evidence": "on_success"},
         ),
+        (
+            {"CI_PIPELINE_SOURCE": "schedule", "DENGBAO_JOB": "inspection"},
+            {"validate": "on_success", "inspection": "on_success"},
+        ),
     ],
-    ids=["branch", "main", "merge-request", "nightly-drift", "monthly-evidence"],
+    ids=["branch", "main", "merge-request", "nightly-drift", "monthly-evidence", "morning-inspection"],
 )
 def test_each_pipeline_selects_its_jobs(checkout, variables, expected):
     if variables["CI_PIPELINE_SOURCE"] == "merge_request_event":
@@ -93,3 +97,20 @@ def test_the_nightly_drift_job_fails_when_it_cannot_check_and_keeps_its_run(chec
     document = json.loads(run.read_text())
     assert document["verdict"] == "error" and [f["host"] for f in document["failures"]] == ["web-01"]
     assert "vault" in document["failures"][0]["message"]
+
+
+def test_the_morning_inspection_job_inspects_fails_on_red_and_keeps_its_run(checkout, tmp_path):
+    """The inspection schedule on an inventory naming this machine (a local connection): the job inspects
+    it for real, prints the Markdown summary in its log, fails on what is not green (this machine runs no
+    backup and no anti-malware) and keeps the sealed run under inspections/<pipeline id>/."""
+    inventory = tmp_path / "here.yml"
+    inventory.write_text("all:\n  hosts:\n    here: {ansible_connection: local}\n")
+    variables = {"CI_PIPELINE_SOURCE": "schedule", "DENGBAO_JOB": "inspection", "DENGBAO_INVENTORY": str(inventory)}
+    done = run_pipeline(checkout, variables=variables)
+    assert done.returncode != 0 and "PASS  validate" in done.stdout and "FAIL  inspection" in done.stdout, done.stdout
+    assert "# 日常巡检 Daily inspection" in done.stdout, "after_script prints the summary"
+    [run] = (checkout / "inspections").glob("*/inspection.json")
+    document = json.loads(run.read_text())
+    [host] = document["hosts"]
+    assert host["name"] == "here" and host["status"] == "collected"
+    assert document["run"]["exit_code"] in (1, 2) and (run.parent / "manifest.json").is_file()
