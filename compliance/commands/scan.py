@@ -30,6 +30,7 @@ from compliance.evidence.signing import SigningError, load_private_key
 from compliance.evidence.store import default_run_dir, group_id, write_run
 from compliance.evidence.stored import StoredRunError, load_stored_evidence
 from compliance.evidence.trust import Trust
+from compliance.inspect.history import inspection_evidence, runs_directory
 from compliance.kinds.collection import Collected
 from compliance.kinds.target import Target
 from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
@@ -147,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
             selection=selection,
             source_run=stored.source,
             change_ledger=stored.change_ledger,
+            inspections=stored.inspections,
         )
         collections = {name: c for name, c in stored.collected.items() if name in chosen}
         result = judge(root, run_record, targets, collections, waivers, system_levels)
@@ -177,6 +179,9 @@ def run(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 timeout=args.timeout,
                 on_host=advance,
+                inspections=inspection_evidence(
+                    runs_directory(root), model.policies.effective(STRICTEST_LEVEL, "")["inspection"]["history_days"]
+                ),
             )
     text = render_summary(result, directory, html_report="html" in formats)
     redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])

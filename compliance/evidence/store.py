@@ -9,6 +9,8 @@
                               ledger's state
       change_ledger.json      the control node's change ledger as the scan read it (a summary
                               of each record; scan.ledger_items), when the run read one
+      inspections.json        the daily inspection runs of the last days as the scan read them
+                              (when, each host's status, whether each seal holds; scan.inspection_items)
       summary.txt             the terminal summary
       report.html, report.md, junit.xml, oscal-assessment-results.json, record-sheet.xlsx
       manifest.json           SHA-256 and size of every file above, and the SHA-256 of the
@@ -41,6 +43,7 @@ from compliance.kinds import kind_of
 from compliance.project import git_output
 from compliance.results.document import evidence_file, results_document
 from compliance.results.model import HostResult, ScanRun
+from compliance.scan.inspection_items import INSPECTIONS_FILE
 from compliance.scan.ledger_items import LEDGER_FILE
 
 RESULTS = "results.json"
@@ -268,6 +271,8 @@ def write_run(
             _write_json(directory / evidence_file(host.target.name), redactor.document(host_evidence(host)))
     if run.change_ledger is not None:
         _write_json(directory / LEDGER_FILE, redactor.document(run.change_ledger))
+    if run.inspections is not None:
+        _write_json(directory / INSPECTIONS_FILE, redactor.document(run.inspections))
     (directory / SUMMARY).write_text(redactor.text(summary_text), encoding="utf-8")
     _write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
     if render_reports is not None:

@@ -20,6 +20,7 @@ from compliance.evidence.trust import Trust
 from compliance.evidence.verify import verify_run
 from compliance.kinds.collection import Collected, stored_collection
 from compliance.kinds.target import Target
+from compliance.scan.inspection_items import INSPECTIONS_FILE
 
 # Result schemas whose hosts and evidence this version can judge again; schema 2 called Linux hosts "host".
 READABLE_SCHEMAS = ("dengbao-scan-results/2", "dengbao-scan-results/3")
@@ -40,6 +41,7 @@ class StoredEvidence:
     targets: list[Target]
     collected: dict[str, Collected]
     change_ledger: dict[str, Any] | None = None  # the run's change_ledger.json, if it kept one
+    inspections: dict[str, Any] | None = None  # the run's inspections.json, if it kept one
 
 
 def _json(path: Path) -> Any:
@@ -125,6 +127,7 @@ def load_stored_evidence(directory: Path, trust: Trust | None = None) -> StoredE
         "started": run["started"],
     }
     ledger = _json(directory / LEDGER_FILE) if (directory / LEDGER_FILE).is_file() else None
+    inspections = _json(directory / INSPECTIONS_FILE) if (directory / INSPECTIONS_FILE).is_file() else None
     return StoredEvidence(
         source,
         run.get("inventory") or provenance.get("inventory"),
@@ -132,4 +135,5 @@ def load_stored_evidence(directory: Path, trust: Trust | None = None) -> StoredE
         targets,
         collected,
         ledger,
+        inspections,
     )

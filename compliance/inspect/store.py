@@ -1,7 +1,7 @@
 """Keeping an inspection run: written, redacted and sealed like a scan run, so the day's record cannot be
 changed unseen.
 
-    inspections/20261203T000000Z/
+    inspections/20261203T000000Z/      (compliance.inspect.history.runs_directory)
       inspection.json          every host's items (schema dengbao-inspection/1)
       evidence/<host>.json     every probe's command, output and exit code, with the host's clock
       provenance.json          tool, repository commit, SHA-256 of the policy and inventory files used
@@ -27,20 +27,22 @@ from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey
 from compliance.evidence.store import group_id, model_files, seal, sha256_file
 from compliance.inspect.document import DOCUMENT, evidence_document, evidence_name, inspection_document
+from compliance.inspect.history import runs_directory
 from compliance.inspect.run import InspectionRun
 from compliance.scan.run import repository_commit
 
 SUMMARY = "summary.txt"
 PROVENANCE = "provenance.json"
-RUNS = "inspections"
 
 
 def default_run_dir(root: Path) -> Path:
+    """A new run beside the kept ones (compliance.inspect.history.runs_directory), named by the UTC time."""
+    runs = runs_directory(root)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate, number = root / RUNS / stamp, 1
+    candidate, number = runs / stamp, 1
     while candidate.exists():
         number += 1
-        candidate = root / RUNS / f"{stamp}-{number}"
+        candidate = runs / f"{stamp}-{number}"
     return candidate
 
 
@@ -76,7 +78,7 @@ def write_inspection(
     group: str | None = None,
 ) -> dict[str, Any]:
     """Store the run (redacted), render its reports from what was stored, seal it; returns the manifest.
-    A run under the checkout's inspections/ becomes inspections/latest."""
+    A run in the kept runs' folder becomes its `latest`."""
     group_id(group)
     directory.parent.mkdir(parents=True, exist_ok=True)
     directory.mkdir(mode=0o700, exist_ok=False)
@@ -88,7 +90,7 @@ def write_inspection(
     _write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
     render(directory)
     manifest = seal(directory, key, group)
-    if directory.parent == root / RUNS:
+    if directory.parent == runs_directory(root):
         latest = directory.parent / "latest"
         temporary = directory.parent / f".latest-{os.getpid()}"
         temporary.unlink(missing_ok=True)

@@ -117,6 +117,7 @@ class ScanRun:
     tool_version: str = __version__
     source_run: dict[str, Any] | None = None  # set when the run re-judged a stored run's evidence
     change_ledger: dict[str, Any] | None = None  # the control node's change ledger as read (scan.ledger_items)
+    inspections: dict[str, Any] | None = None  # the kept daily inspections as read (scan.inspection_items)
 
     @property
     def items(self) -> list[ItemResult]:

@@ -19,6 +19,7 @@ from compliance.kinds.target import Target
 from compliance.results.model import CheckResult, HostResult, ItemResult, Outcome
 from compliance.results.verdicts import Verdict, combine
 from compliance.scan.coverage import covered_items
+from compliance.scan.inspection_items import inspection_verdict
 from compliance.scan.ledger_items import ledger_verdict
 
 SYSTEM_KINDS = ("application", "documents", "records", "on_site")
@@ -184,16 +185,37 @@ def _host_item(
 
 
 def evaluate_system(
-    system: str, level: int, ledger: dict[str, Any] | None = None, hosts: set[str] | frozenset[str] = frozenset()
+    system: str,
+    level: int,
+    ledger: dict[str, Any] | None = None,
+    hosts: set[str] | frozenset[str] = frozenset(),
+    inspections: dict[str, Any] | None = None,
 ) -> list[ItemResult]:
     """Items that applications, documents, records or site visits decide, for one system: manual, but
-    where the change ledger shows part of the evidence for the system's hosts (scan.ledger_items)."""
+    where the change ledger (scan.ledger_items) or the kept daily inspections (scan.inspection_items)
+    show part of the evidence for the system's hosts."""
     rows, system_hosts = [], set(hosts)
     for item in covered_items(level):
         if any(kind in SYSTEM_KINDS for kind in item.evidence):
             zh, en = _guidance(item, SYSTEM_KINDS)
-            verdict, decided = Verdict.MANUAL, ledger_verdict(item, ledger, system_hosts)
-            if decided is not None:
-                verdict, en, zh = decided
+            decided = [
+                found
+                for found in (
+                    ledger_verdict(item, ledger, system_hosts),
+                    inspection_verdict(item, inspections, system_hosts),
+                )
+                if found is not None
+            ]
+            verdict = Verdict.MANUAL
+            if decided:
+                verdict, en, zh = _together(decided)
             rows.append(ItemResult(f"system:{system}", "system", (system,), item, verdict, en, zh))
     return rows
+
+
+def _together(decided: list[tuple[Verdict, str, str]]) -> tuple[Verdict, str, str]:
+    """Several records speaking to one item: the worst of their verdicts, with what each of that verdict says."""
+    rank = {Verdict.FAIL: 0, Verdict.ERROR: 1, Verdict.PARTIAL: 2}
+    worst = min((verdict for verdict, _, _ in decided), key=lambda verdict: rank.get(verdict, 3))
+    chosen = [(en, zh) for verdict, en, zh in decided if verdict == worst]
+    return worst, " || ".join(en for en, _ in chosen), " || ".join(zh for _, zh in chosen)

@@ -36,8 +36,8 @@ STILL_TO_SEE = {
         "the written change request and approval procedure, and records of changes made outside the pipeline",
     ),
     "8.1.10.6 e)": (
-        "日常巡检记录与运行维护记录",
-        "the daily inspection records and the maintenance logs",
+        "运行维护记录，以及未引用巡检记录时的日常巡检记录",
+        "the maintenance logs, and the daily inspection records where no inspection run is cited",
     ),
     "8.1.10.6 g)": (
         "每次变更的审批记录（合并请求的批准人）与配置信息库的同步更新",
