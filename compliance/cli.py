@@ -1,4 +1,4 @@
-"""The `dengbao` command: lab, validate, inventory, catalog, scan, inspect, evidence, report, ledger, drift, review."""
+"""The `dengbao` command: lab, validate, inventory, catalog, scan, inspect, ack, evidence, report, ledger, drift…"""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sys
 
 from compliance import __version__
 from compliance.commands import EXIT_USAGE, usage_error
+from compliance.commands import ack as ack_cli
 from compliance.commands import catalog as catalog_cli
 from compliance.commands import checks as checks_cli
 from compliance.commands import drift as drift_cli
@@ -40,6 +41,7 @@ def build_parser() -> BilingualParser:
     checks_cli.add_parser(subparsers)
     scan_cli.add_parser(subparsers)
     inspect_cli.add_parser(subparsers)
+    ack_cli.add_parser(subparsers)
     evidence_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
     ledger_cli.add_parser(subparsers)
@@ -65,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return scan_cli.run(args)
         if args.command == "inspect":
             return inspect_cli.run(args)
+        if args.command == "ack":
+            return ack_cli.run(args)
         if args.command == "evidence":
             return evidence_cli.run(args)
         if args.command == "report":

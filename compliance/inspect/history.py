@@ -16,6 +16,7 @@ from typing import Any
 
 from compliance.evidence.store import MANIFEST, sha256_file
 from compliance.evidence.verify import verify_run
+from compliance.inspect.acks import open_items
 from compliance.inspect.document import DOCUMENT, SCHEMA
 
 RUNS_ENV = "DENGBAO_INSPECTIONS"
@@ -32,7 +33,8 @@ def runs_directory(root: Path) -> Path:
 
 def inspection_evidence(directory: Path, days: int, now: datetime | None = None) -> dict[str, Any]:
     """Every run of the last `days` days in `directory`, oldest first: when, each host's overall status,
-    and whether its seal still holds (each run's manifest checked again)."""
+    its open items and whether each was acknowledged, and whether its seal still holds (each run's manifest
+    checked again)."""
     evidence: dict[str, Any] = {"path": str(directory), "days": days, "present": False, "runs": []}
     if not directory.is_dir():
         return evidence
@@ -61,6 +63,10 @@ def inspection_evidence(directory: Path, days: int, now: datetime | None = None)
                 "manifest_sha256": sha256_file(manifest) if manifest.is_file() else None,
                 "overall": document["run"]["overall"],
                 "hosts": {host["name"]: host["overall"] for host in document["hosts"]},
+                "open": [
+                    {"host": e.host, "item": e.item, "status": e.status, "acknowledged": e.acknowledgement is not None}
+                    for e in open_items(candidate)
+                ],
             }
         )
     return evidence | {"present": bool(runs), "runs": sorted(runs, key=lambda run: run["started"])}

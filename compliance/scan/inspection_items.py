@@ -62,6 +62,11 @@ def inspection_verdict(item: Item, evidence: dict[str, Any] | None, hosts: set[s
     window = int(evidence["days"])
     last = mine[-1]
     red = sorted(host for host, status in last["hosts"].items() if host in hosts and status in ("red", "error"))
+    waiting = [
+        f"{entry['host']} {entry['item']}"
+        for entry in last.get("open", [])
+        if entry["host"] in hosts and entry["status"] in ("red", "error") and not entry["acknowledged"]
+    ]
     shown_en = (
         f"{len(mine)} sealed inspection run(s) of this system's hosts on {len(days)} of the last {window} days"
         f" (latest {last['started']}: {len(red)} host(s) red or unreadable{': ' + ', '.join(red) if red else ''})"
@@ -70,6 +75,9 @@ def inspection_verdict(item: Item, evidence: dict[str, Any] | None, hosts: set[s
         f"近 {window} 天中有 {len(days)} 天对本系统主机进行了巡检，共 {len(mine)} 次，记录已封存"
         f"（最近 {last['started']}：{len(red)} 台主机异常或无法读取{'：' + '、'.join(red) if red else ''}）"
     )
+    if waiting:
+        shown_en += f"; {len(waiting)} red item(s) of the latest run not acknowledged (dengbao ack)"
+        shown_zh += f"；最近一次巡检中 {len(waiting)} 个异常项目尚无处理记录（dengbao ack）"
     if len(days) < window:
         shown_en += f"; {window - len(days)} day(s) without an inspection"
         shown_zh += f"；{window - len(days)} 天无巡检记录"

@@ -6,6 +6,7 @@ reads it back; the change ledger and the inspections speak together on 8.1.10.6 
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,8 +44,10 @@ def _run(started: datetime, statuses: dict[str, Status]) -> InspectionRun:
 
 
 @pytest.fixture
-def runs(tmp_path: Path, repo: Path) -> Path:
+def runs(tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Four sealed runs where the scan and `dengbao ack` look for them ($DENGBAO_INSPECTIONS), `latest` the newest."""
     directory = tmp_path / "inspections"
+    monkeypatch.setenv("DENGBAO_INSPECTIONS", str(directory))
     for days_ago, status in ((40, Status.GREEN), (2, Status.GREEN), (1, Status.AMBER), (0, Status.RED)):
         started = NOW - timedelta(days=days_ago, minutes=5)
         run = _run(started, {"his-app-01": status, "pacs-app-01": Status.GREEN})
@@ -110,7 +113,60 @@ def test_the_scan_keeps_the_summary_and_a_rejudged_run_reads_it_back(runs, tmp_p
 
 
 def test_runs_go_where_the_environment_says_else_beside_the_checkout(monkeypatch, tmp_path, repo):
+    """(The other tests set $DENGBAO_INSPECTIONS through the `runs` fixture.)"""
     monkeypatch.setenv("DENGBAO_INSPECTIONS", str(tmp_path / "kept"))
     assert runs_directory(repo) == tmp_path / "kept"
     monkeypatch.delenv("DENGBAO_INSPECTIONS")
     assert runs_directory(repo) in (Path("/var/lib/dengbao/inspections"), repo / "inspections")
+
+
+def _ack(dengbao_cmd: list[str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*dengbao_cmd, "ack", *arguments], capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_red_items_are_acknowledged_on_record_and_the_scan_counts_those_still_waiting(runs, dengbao_cmd):
+    newest = runs / "latest"
+    shown = _ack(dengbao_cmd, "--open")  # the newest kept run by default
+    assert shown.returncode == 1 and "1 red or unreadable not acknowledged" in shown.stdout, shown.stdout
+    reason = rows(inspection_evidence(runs, 30))["8.1.10.6 e)"][1]
+    assert "1 red item(s) of the latest run not acknowledged" in reason
+    done = _ack(dengbao_cmd, "--run", str(newest), "--host", "his-app-01", "--item", "disk:/",
+                "--by", "张工", "--action", "归档日志迁至备份主机，使用率降至 62%")  # fmt: skip
+    assert done.returncode == 0 and "已记录 recorded: #1" in done.stdout, done.stderr
+    shown = _ack(dengbao_cmd, "--run", str(newest), "--open")
+    assert shown.returncode == 0 and "张工" in shown.stdout and "归档日志迁至备份主机" in shown.stdout
+    assert "not acknowledged" not in rows(inspection_evidence(runs, 30))["8.1.10.6 e)"][1]
+    [record] = [json.loads(line) for line in (runs / "acknowledgements.jsonl").read_text().splitlines()]
+    assert record["run"] == newest.resolve().name and record["status"] == "red" and len(record["hash"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["--host", "his-app-01", "--item", "memory", "--by", "张工", "--action", "x"], "has no open item memory"),
+        (["--host", "his-app-01", "--item", "disk:/", "--by", " ", "--action", "x"], "--by and --action must say"),
+        (["--host", "his-app-01", "--item", "disk:/"], "give --by, --action"),
+    ],
+    ids=["not-open", "says-nothing", "missing-options"],
+)
+def test_an_acknowledgement_that_names_nothing_open_or_says_nothing_exits_2(runs, dengbao_cmd, arguments, says):
+    done = _ack(dengbao_cmd, "--run", str(runs / "latest"), *arguments)
+    assert done.returncode == 2 and says in done.stderr, done.stderr
+    assert not (runs / "acknowledgements.jsonl").exists()
+
+
+def test_an_altered_run_cannot_be_acknowledged_and_an_edited_record_shows(runs, dengbao_cmd):
+    newest = (runs / "latest").resolve()
+    ack = ["--run", str(newest), "--host", "his-app-01", "--item", "disk:/", "--by", "张工", "--action", "已处理"]
+    assert _ack(dengbao_cmd, *ack).returncode == 0
+    log = runs / "acknowledgements.jsonl"
+    log.write_text(log.read_text().replace("已处理", "已处理（补记）"))
+    assert (
+        "line 1: 写入后被修改 / altered after it was written"
+        in _ack(dengbao_cmd, "--run", str(newest), "--open").stdout
+    )
+    summary = newest / "summary.txt"
+    summary.chmod(0o600)
+    summary.write_text("edited\n")
+    refused = _ack(dengbao_cmd, *ack)
+    assert refused.returncode == 2 and "is not an intact sealed run" in refused.stderr
