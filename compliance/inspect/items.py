@@ -228,6 +228,62 @@ def log_errors(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
     ]  # fmt: skip
 
 
+@evaluator("audit_failures", "审计失败事件", "Failed events in the audit log")
+def audit_failures(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+    state = facts.audit_failures
+    zh, en = "审计失败事件（24 小时）", "Failed events in the audit log (24 h)"
+    threshold = policy["inspection"]["audit_failures_24h"]
+    if not state.present:
+        if facts.in_container:
+            return [Item("audit_failures", zh, en, Status.NOT_APPLICABLE, "no audit log", _limits(threshold),
+                         "容器中内核审计属于宿主机", "in a container kernel audit is the host's",
+                         probes=("audit_failures", "virtualization"))]  # fmt: skip
+        return [Item("audit_failures", zh, en, Status.RED, "no audit log", _limits(threshold),
+                     "无可读的审计日志（/var/log/audit/audit.log）", "no readable audit log (/var/log/audit/audit.log)",
+                     probes=("audit_failures",))]  # fmt: skip
+    kinds = ", ".join(f"{kind} {count}" for kind, count in state.kinds[:TOP_MESSAGES])
+    return [
+        Item(
+            "audit_failures", zh, en, against(state.failed, threshold), f"{state.failed} failed events",
+            _limits(threshold), f"按类型：{kinds}" if kinds else "", f"by type: {kinds}" if kinds else "",
+            probes=("audit_failures",), measures={"failed": state.failed},
+        )
+    ]  # fmt: skip
+
+
+@evaluator("listening", "监听端口", "Listening ports")
+def listening(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+    """TCP ports listening beyond loopback against what the host's access rules open to it."""
+    rules = policy.get("host_firewall")
+    zh, en = "对外监听端口", "Ports listening beyond loopback"
+    if not rules:
+        return [Item("listening", zh, en, Status.NOT_APPLICABLE, "no zone", "the ports the access rules open",
+                     "主机未划入区域，没有访问规则可比对", "the host is in no zone: no access rules to compare with",
+                     probes=("listening",))]  # fmt: skip
+    expected = set(rules["management_ports"]) | {
+        port for rule in rules["inbound"] if rule["protocol"] == "tcp" for port in rule["ports"]
+    }
+    found = sorted({s.port for s in facts.listeners if s.protocol == "tcp" and not _loopback(s.address)})
+    unexpected = [port for port in found if port not in expected]
+    shown = ", ".join(str(port) for port in unexpected)
+    return [
+        Item(
+            "listening", zh, en, Status.AMBER if unexpected else Status.GREEN,
+            ", ".join(str(port) for port in found) or "none",
+            f"tcp {', '.join(str(port) for port in sorted(expected))} (policies/access_rules.yml)",
+            f"访问规则未开放的监听端口：{shown}（多余的服务，或缺少规则）" if unexpected else "",
+            f"listening on ports no access rule opens: {shown} (an unneeded service, or a missing rule)"
+            if unexpected else "",
+            probes=("listening",),
+        )
+    ]  # fmt: skip
+
+
+def _loopback(address: str) -> bool:
+    host = address.strip("[]").split("%")[0]
+    return host.startswith("127.") or host == "::1" or host == "::ffff:127.0.0.1"
+
+
 @evaluator("clock", "时间同步", "Time synchronisation")
 def clock(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
     state = facts.clock_sync

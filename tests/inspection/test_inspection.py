@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from compliance.kinds.collection import stored_collection
 from compliance.kinds.linux.facts import HostFacts
 from compliance.kinds.linux.facts.health import (
     HealthOutputError,
+    parse_audit_failures,
     parse_clock_sync,
     parse_filesystems,
     parse_log_errors,
@@ -196,3 +198,44 @@ def test_bad_input_exits_2_and_says_why(dengbao_cmd, tmp_path, arguments, says):
                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     assert result.returncode == 2 and says in result.stderr, result.stderr
     assert not (tmp_path / "run").exists(), "nothing is written for bad input"
+
+
+def test_the_audit_probe_counts_the_last_days_failed_events_by_type(tmp_path):
+    """The probe's own shell on an audit log with old and recent records, failed and not."""
+    from compliance.kinds.linux.probes import AUDIT_FAILURES
+
+    now = int(time.time())
+    log = tmp_path / "audit.log"
+    log.write_text(
+        f'type=USER_LOGIN msg=audit({now - 60}.123:101): pid=4242 uid=0 acct="root" exe="/usr/sbin/sshd" res=failed\'\n'
+        f'type=USER_LOGIN msg=audit({now - 120}.456:102): pid=4243 acct="root" exe="/usr/sbin/sshd" res=failed\'\n'
+        f'type=SYSCALL msg=audit({now - 30}.001:103): arch=c000003e syscall=257 success=no exit=-13 comm="cat"\n'
+        f"type=USER_LOGIN msg=audit({now - 90000}.000:90): pid=1 uid=0 res=failed'\n"
+        f"type=USER_START msg=audit({now - 10}.000:104): pid=4244 uid=0 res=success'\n"
+    )
+    command = AUDIT_FAILURES.replace("/var/log/audit/audit.log", str(log))
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
+    failures = parse_audit_failures(output)
+    assert (failures.present, failures.failed, failures.kinds) == (True, 3, (("USER_LOGIN", 2), ("SYSCALL", 1)))
+    missing = subprocess.run(["sh", "-c", command.replace(str(log), str(tmp_path / "none"))], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    assert parse_audit_failures(missing).present is False
+
+
+def test_a_port_no_access_rule_opens_is_amber_and_loopback_is_ignored(repo):
+    fixture, _ = _fixture(Path(__file__).parent / "fixtures" / "fixed.json")
+    listening = "\n".join(
+        (
+            "tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*",
+            "tcp LISTEN 0 244 127.0.0.1:5432 0.0.0.0:*",
+            "tcp LISTEN 0 244 [::1]:5432 [::]:*",
+            "udp UNCONN 0 0 0.0.0.0:68 0.0.0.0:*",
+        )
+    )
+    policy = policy_for_host(repo, HOST, scenario_host_vars(fixture["address"])).settings
+    for extra, expected in (("", Status.GREEN), ("\ntcp LISTEN 0 244 0.0.0.0:5432 0.0.0.0:*", Status.AMBER)):
+        probes = {**fixture["probes"], "listening": {**fixture["probes"]["listening"], "output": listening + extra}}
+        facts = HostFacts(stored_collection(fixture["host_clock_utc"], probes))
+        item = {i.id: i for i in inspect_facts(facts, policy)}["listening"]
+        assert item.status is expected, item
+    assert "5432" in item.note_en and "no access rule opens" in item.note_en

@@ -233,6 +233,16 @@ q "select 'standby', coalesce(extract(epoch from now() - pg_last_xact_replay_tim
 q "select 'replica', application_name, state, coalesce(extract(epoch from replay_lag), 0) from pg_stat_replication"
 df -PT -B1 "$(echo "$server" | cut -d'|' -f3)"
 true""".strip()
+# Failed events in the audit log of the last 24 hours (res=failed or success=no): `failed N`, then `kind TYPE N`
+# per record type; `absent` where there is no readable audit log. Only the current log file is read.
+AUDIT_FAILURES = r"""
+log=/var/log/audit/audit.log
+[ -r "$log" ] || { echo absent; exit 0; }
+since=$(( $(date +%s) - 86400 ))
+grep -E 'res=failed|success=no' "$log" | sed -n 's/^type=\([A-Z_]*\) msg=audit(\([0-9]*\)\..*/\2 \1/p' |
+  awk -v since="$since" '$1 >= since { n++; kind[$2]++ }
+    END { print "failed", n + 0; for (k in kind) print "kind", k, kind[k] }'
+""".strip()
 INSPECTION_PROBES: tuple[Probe, ...] = (
     _probe("host_identity"),
     _probe("os_release"),
@@ -243,6 +253,8 @@ INSPECTION_PROBES: tuple[Probe, ...] = (
     Probe("filesystems", "df -PT -B1 2>&1; echo '--inodes'; df -Pi 2>&1; true"),
     Probe("services", "systemctl list-units --all --type=service,timer,socket --no-legend --no-pager --plain"),
     Probe("log_errors", LOG_ERRORS),
+    Probe("audit_failures", AUDIT_FAILURES),
+    _probe("listening"),
     Probe("clock_sync", "timedatectl show 2>/dev/null; chronyc -n tracking 2>/dev/null; true"),
     _probe("backups"),
     _probe("antivirus"),

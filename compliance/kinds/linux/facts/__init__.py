@@ -86,6 +86,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "filesystems": _health.parse_filesystems,
     "services": _health.parse_services,
     "log_errors": _health.parse_log_errors,
+    "audit_failures": _health.parse_audit_failures,
     "clock_sync": _health.parse_clock_sync,
     "postgresql": _health.parse_postgresql,
 }
@@ -164,6 +165,7 @@ class HostFacts:
     filesystems = fact("filesystems", _health.parse_filesystems)
     services = fact("services", _health.parse_services)
     log_errors = fact("log_errors", _health.parse_log_errors)
+    audit_failures = fact("audit_failures", _health.parse_audit_failures)
     clock_sync = fact("clock_sync", _health.parse_clock_sync)
     postgresql = fact("postgresql", _health.parse_postgresql)
 

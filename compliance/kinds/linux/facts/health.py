@@ -83,6 +83,13 @@ class LogErrors:
 
 
 @dataclass(frozen=True)
+class AuditFailures:
+    present: bool  # a readable audit log
+    failed: int
+    kinds: tuple[tuple[str, int], ...]  # (record type, count), most frequent first
+
+
+@dataclass(frozen=True)
 class ClockSync:
     synchronised: bool | None  # timedatectl's NTPSynchronized
     offset_ms: float | None  # chrony's "System time", signed: positive is fast
@@ -217,6 +224,23 @@ def parse_log_errors(output: str) -> LogErrors:
         raise HealthOutputError(f"log_errors: the journal could not be read: {output.strip()[:200]}")
     groups.sort(key=lambda group: (-group[0], group[1]))
     return LogErrors(total, tuple(groups))
+
+
+def parse_audit_failures(output: str) -> AuditFailures:
+    """`absent`, or `failed N` then `kind TYPE N` per audit record type."""
+    if output.strip() == "absent":
+        return AuditFailures(False, 0, ())
+    failed: int | None = None
+    kinds = []
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] == "failed" and words[1].isdigit():
+            failed = int(words[1])
+        elif len(words) == 3 and words[0] == "kind" and words[2].isdigit():
+            kinds.append((words[1], int(words[2])))
+    if failed is None:
+        raise HealthOutputError(f"audit_failures: the audit log could not be read: {output.strip()[:200]}")
+    return AuditFailures(True, failed, tuple(sorted(kinds, key=lambda kind: (-kind[1], kind[0]))))
 
 
 def parse_clock_sync(output: str) -> ClockSync:
