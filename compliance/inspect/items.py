@@ -279,6 +279,33 @@ def listening(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
     ]  # fmt: skip
 
 
+@evaluator("certificates", "证书有效期", "Certificate expiry")
+def certificates(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+    threshold = policy["inspection"]["certificate_days_left"]
+    limit = f"amber ≤ {threshold['amber']} days left, red ≤ {threshold['red']}"
+    found = facts.certificates
+    if not found:
+        return [Item("certificates", "证书有效期", "Certificate expiry", Status.NOT_APPLICABLE,
+                     "no TLS service listening", limit, probes=("certificates",))]  # fmt: skip
+    items = []
+    for certificate in found:
+        days = round((certificate.not_after - facts.epoch) / 86400, 1)
+        status = (
+            Status.RED if days <= threshold["red"] else Status.AMBER if days <= threshold["amber"] else Status.GREEN
+        )
+        note = ("证书即将到期或已过期，请及时更换", "the certificate expires soon or has expired: renew it")
+        items.append(
+            Item(
+                f"certificate:{certificate.port}", f"证书有效期 端口 {certificate.port}",
+                f"Certificate expiry, port {certificate.port}", status,
+                f"{days:g} days left ({certificate.subject or 'no subject'})", limit,
+                *(note if status is not Status.GREEN else ("", "")), probes=("certificates",),
+                measures={"days_left": days},
+            )
+        )  # fmt: skip
+    return items
+
+
 def _loopback(address: str) -> bool:
     host = address.strip("[]").split("%")[0]
     return host.startswith("127.") or host == "::1" or host == "::ffff:127.0.0.1"

@@ -4,7 +4,7 @@
   names existing settings for its hosts and port;
 - backups: a host is not reported stale between two scheduled runs (max_backup_age covers the
   schedule's longest gap), and restore tests are scheduled at least as often as the interval asks;
-- inspection: each threshold turns amber before it turns red;
+- inspection: each threshold turns amber before it turns red (for days left, amber above red);
 - admin roles (三权分立, 8.1.4.2 d), 8.1.5.1-3): no blanket `NOPASSWD: ALL`; only the
   break-glass super administrator holds `ALL`; system, security and audit administrators
   exist, each with a group of its own; only the audit administrator reads the audit logs,
@@ -22,6 +22,7 @@ REQUIRED_ROLES = ("system_admin", "security_admin", "audit_admin")
 MAY_HOLD_ALL = "super_admin"
 AUDITOR = "audit_admin"
 AUDITED = ("system_admin", "security_admin", "operator")
+FEWER_IS_WORSE = frozenset({"certificate_days_left"})  # inspection thresholds where a lower value is worse
 
 
 def floor_problems(policies: PolicySet) -> list[Problem]:
@@ -244,7 +245,17 @@ def inspection_problems(policies: PolicySet) -> list[Problem]:
     problems = []
     for prefix, settings in places:
         for key, value in settings.items():
-            if isinstance(value, dict) and {"amber", "red"} <= set(value) and value["amber"] >= value["red"]:
+            if not (isinstance(value, dict) and {"amber", "red"} <= set(value)):
+                continue
+            if key in FEWER_IS_WORSE and value["amber"] <= value["red"]:
+                problems.append(
+                    policy.document.problem(
+                        (*prefix, key, "amber"),
+                        f"{key}: amber ({value['amber']}) must be above red ({value['red']}): fewer is worse",
+                        f"{key}：黄色阈值（{value['amber']}）须高于红色阈值（{value['red']}）：数值越小越严重",
+                    )
+                )
+            elif key not in FEWER_IS_WORSE and value["amber"] >= value["red"]:
                 problems.append(
                     policy.document.problem(
                         (*prefix, key, "amber"),

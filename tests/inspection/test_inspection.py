@@ -49,7 +49,7 @@ def test_recorded_lab_evidence_is_judged_again_to_the_same_statuses(repo, path):
 
 def test_the_fixtures_show_each_induced_problem_red_then_green():
     statuses = {path.stem: json.loads(path.read_text())["statuses"] for path in FIXTURES}
-    for item in ("disk:/srv/data", "service:rsyslog", "backup", "log_errors", "db:connections"):
+    for item in ("disk:/srv/data", "service:rsyslog", "backup", "log_errors", "db:connections", "certificate:5432"):
         assert (statuses["broken"][item], statuses["fixed"][item]) == ("red", "green"), item
 
 

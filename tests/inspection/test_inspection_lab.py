@@ -5,9 +5,9 @@ One host gets what the roles leave on a server that the inspection reads (rsyslo
 max_connections 20, ClamAV, and the backup and antivirus records as the check units' compliant
 fragments write them), and a 20 MiB file system at /srv/data. It is inspected healthy, then with a
 filled disk, rsyslog stopped, a stale backup (the backup check's own scenario), a burst of errors in
-the journal and the database one connection short of its limit; then with each put right. A host that
-does not answer is inspected alongside and is red, never green. The three runs are kept side by side,
-so they form a chain and the report draws their trends.
+the journal, the database one connection short of its limit and its certificate three days from expiry;
+then with each put right. A host that does not answer is inspected alongside and is red, never green.
+The three runs are kept side by side, so they form a chain and the report draws their trends.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ INDUCED = {  # item → what breaks it
     "backup": "the last successful backup older than max_backup_age",
     "log_errors": "250 error entries in the journal",
     "db:connections": "19 of 20 connections in use",
+    "certificate:5432": "PostgreSQL serving a certificate that expires in 3 days",
 }
 
 PREPARE = """set -eu
@@ -55,6 +56,13 @@ mkdir -p {data} && mount -t tmpfs -o size=20m tmpfs {data}
 journalctl --rotate && sleep 1.1 && journalctl --vacuum-time=1s >/dev/null 2>&1
 """
 BREAK = """set -eu
+cd /
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3 -subj "/CN=$(hostname)" \\
+  -keyout /etc/postgresql/short.key -out /etc/postgresql/short.pem 2>/dev/null
+chown postgres:postgres /etc/postgresql/short.key /etc/postgresql/short.pem
+chmod 600 /etc/postgresql/short.key
+runuser -u postgres -- psql -XAtq -c "alter system set ssl_cert_file = '/etc/postgresql/short.pem'" \\
+  -c "alter system set ssl_key_file = '/etc/postgresql/short.key'" -c "select pg_reload_conf()" >/dev/null
 dd if=/dev/zero of={data}/fill bs=1M count=19 status=none
 systemctl stop syslog.socket rsyslog.service
 {stale_backup}
@@ -78,6 +86,8 @@ journalctl --rotate && sleep 1.1 && journalctl --vacuum-time=1s >/dev/null 2>&1
 cd /
 runuser -u postgres -- psql -XAtqc "select pg_terminate_backend(pid) from pg_stat_activity
   where query like '%pg_sleep(900)%' and pid <> pg_backend_pid()" >/dev/null
+runuser -u postgres -- psql -XAtq -c "alter system reset ssl_cert_file" -c "alter system reset ssl_key_file" \\
+  -c "select pg_reload_conf()" >/dev/null
 """
 
 

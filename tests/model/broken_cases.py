@@ -417,6 +417,15 @@ MESSAGES = [
         "disk_used_percent: amber (95) must be below red (90)",
     ),
     Broken(
+        "inspection_days_left_amber_not_above_red",
+        "policies/inspection.yml",
+        "certificate_days_left: {amber: 30, red: 7}",
+        "certificate_days_left: {amber: 7, red: 30}",
+        "certificate_days_left: {amber: 7, red: 30}",
+        "settings.certificate_days_left.amber",
+        "must be above red (30): fewer is worse",
+    ),
+    Broken(
         "inspection_service_not_a_unit",
         "policies/inspection.yml",
         "{units: [rsyslog.service], role: logging}",

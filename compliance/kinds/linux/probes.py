@@ -243,6 +243,21 @@ grep -E 'res=failed|success=no' "$log" | sed -n 's/^type=\([A-Z_]*\) msg=audit(\
   awk -v since="$since" '$1 >= since { n++; kind[$2]++ }
     END { print "failed", n + 0; for (k in kind) print "kind", k, kind[k] }'
 """.strip()
+# The certificate each listening TCP port presents, one port once (PostgreSQL's after its STARTTLS request):
+# `cert PORT notAfter=… subject=…`; ports that speak no TLS print nothing.
+CERTIFICATES = r"""
+command -v openssl >/dev/null 2>&1 || { echo "no openssl"; exit 0; }
+ss -Hlnt | awk '{print $4}' | awk -F: '!seen[$NF]++' | while read -r local; do
+  port=${local##*:}; host=${local%:*}; host=${host#[}; host=${host%]}; host=${host%%%*}
+  case "$host" in 0.0.0.0|\*|::|"") host=127.0.0.1;; esac
+  case "$host" in *:*) target="[$host]:$port";; *) target="$host:$port";; esac
+  starttls=; [ "$port" = 5432 ] && starttls="-starttls postgres"
+  cert=$(echo | timeout 3 openssl s_client $starttls -connect "$target" 2>/dev/null |
+    openssl x509 -noout -enddate -subject 2>/dev/null | tr '\n' ' ')
+  [ -n "$cert" ] && echo "cert $port $cert"
+done
+true
+""".strip()
 INSPECTION_PROBES: tuple[Probe, ...] = (
     _probe("host_identity"),
     _probe("os_release"),
@@ -255,6 +270,7 @@ INSPECTION_PROBES: tuple[Probe, ...] = (
     Probe("log_errors", LOG_ERRORS),
     Probe("audit_failures", AUDIT_FAILURES),
     _probe("listening"),
+    Probe("certificates", CERTIFICATES),
     Probe("clock_sync", "timedatectl show 2>/dev/null; chronyc -n tracking 2>/dev/null; true"),
     _probe("backups"),
     _probe("antivirus"),

@@ -87,6 +87,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "services": _health.parse_services,
     "log_errors": _health.parse_log_errors,
     "audit_failures": _health.parse_audit_failures,
+    "certificates": _health.parse_certificates,
     "clock_sync": _health.parse_clock_sync,
     "postgresql": _health.parse_postgresql,
 }
@@ -166,6 +167,7 @@ class HostFacts:
     services = fact("services", _health.parse_services)
     log_errors = fact("log_errors", _health.parse_log_errors)
     audit_failures = fact("audit_failures", _health.parse_audit_failures)
+    certificates = fact("certificates", _health.parse_certificates)
     clock_sync = fact("clock_sync", _health.parse_clock_sync)
     postgresql = fact("postgresql", _health.parse_postgresql)
 

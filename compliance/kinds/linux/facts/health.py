@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 # Mount points that belong to the kernel or the container runtime, never to data.
 PSEUDO_MOUNTS = ("/dev", "/sys", "/proc", "/run")
@@ -87,6 +88,13 @@ class AuditFailures:
     present: bool  # a readable audit log
     failed: int
     kinds: tuple[tuple[str, int], ...]  # (record type, count), most frequent first
+
+
+@dataclass(frozen=True)
+class Certificate:
+    port: int
+    not_after: float  # epoch
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,22 @@ def parse_audit_failures(output: str) -> AuditFailures:
     if failed is None:
         raise HealthOutputError(f"audit_failures: the audit log could not be read: {output.strip()[:200]}")
     return AuditFailures(True, failed, tuple(sorted(kinds, key=lambda kind: (-kind[1], kind[0]))))
+
+
+def parse_certificates(output: str) -> list[Certificate]:
+    """`cert PORT notAfter=Nov 30 11:52:35 2036 GMT subject=CN = his-db-01` per port serving TLS."""
+    found: dict[int, Certificate] = {}
+    for line in output.splitlines():
+        match = re.match(r"cert (\d+) notAfter=(.+? GMT)\s*(?:subject=(.*))?$", line.strip())
+        if not match:
+            continue
+        try:
+            moment = datetime.strptime(" ".join(match.group(2).split()), "%b %d %H:%M:%S %Y %Z").replace(tzinfo=UTC)
+        except ValueError as error:
+            raise HealthOutputError(f"certificates: cannot read the date in {line!r}") from error
+        port = int(match.group(1))
+        found.setdefault(port, Certificate(port, moment.timestamp(), (match.group(3) or "").strip()))
+    return sorted(found.values(), key=lambda certificate: certificate.port)
 
 
 def parse_clock_sync(output: str) -> ClockSync:
