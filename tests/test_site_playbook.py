@@ -106,12 +106,18 @@ def converged(lab, run_playbook, dengbao_cmd, test_lab_env):
     etc_before = lab["on_each_host"](ETC_STATE)
     checked = drift(dengbao_cmd, test_lab_env, lab, "drift-after", "--format", "json")
     etc_after = lab["on_each_host"](ETC_STATE)
+    inspected = subprocess.run(
+        [*dengbao_cmd, "inspect", "-i", str(lab["inventory"]), "-o", str(lab["workdir"] / "inspection"),
+         "--report", "none"],
+        env=test_lab_env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
     return {
         "before": before,
         "after": after,
         "runs": {"first": first, "second": second, "check": checked},
         "etc": (etc_before, etc_after),
         "installed": installed,
+        "inspected": inspected,
     }
 
 
@@ -169,6 +175,25 @@ def test_after_site_every_item_is_met(converged):
         }
         expected |= backup_host if host == BACKUP_HOST else {"linux.backup_retention": "not_applicable"}
         assert verdicts == expected, f"{host}: {Counter(verdicts.values())}"
+
+
+def test_the_morning_inspection_of_the_converged_hosts_finds_nothing_red(converged, lab):
+    """The roles and policies/inspection.yml agree: every service the inspection requires runs after
+    site.yml (auditd and chrony not applicable in a container), backups and restore tests are fresh, and
+    no item is red or unreadable."""
+    assert converged["inspected"].returncode in (0, 1), converged["inspected"].stderr[-3000:]
+    document = json.loads((lab["workdir"] / "inspection" / "inspection.json").read_text())
+    assert sorted(h["name"] for h in document["hosts"]) == sorted(HOSTS)
+    for host in document["hosts"]:
+        assert host["status"] == "collected", host["error"]
+        statuses = {item["id"]: item["status"] for item in host["items"]}
+        services = {item: status for item, status in statuses.items() if item.startswith("service:")}
+        assert {services.pop("service:auditd"), services.pop("service:chrony")} == {"not_applicable"}, host["name"]
+        assert set(services.values()) == {"green"}, (host["name"], services)
+        if host["name"] != BACKUP_HOST:
+            assert statuses["backup"] == statuses["restore_test"] == "green", host["name"]
+        bad = {item: status for item, status in statuses.items() if status in ("red", "error")}
+        assert not bad, (host["name"], bad, [i for i in host["items"] if i["id"] in bad])
 
 
 def test_backups_were_failing_before_and_rest_on_a_real_backup_and_restore_after(converged, lab):
