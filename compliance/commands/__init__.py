@@ -8,6 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from compliance.model.validate import Repository
 
 EXIT_USAGE = 2
 
@@ -16,6 +20,18 @@ def usage_error(english: str, chinese: str) -> int:
     """Print a usage error in both languages on stderr; return the usage exit code (2)."""
     print(f"错误：{chinese}\nerror: {english}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def load_model(root: Path) -> Repository | None:
+    """The checkout's model; None after printing its problems and the usage error (the caller exits 2)."""
+    from compliance.model.host_policy import InvalidModel, repository
+
+    try:
+        return repository(root)
+    except InvalidModel as error:
+        print(str(error), file=sys.stderr)
+        usage_error("the model does not validate; run `dengbao validate`", "模型校验未通过，请运行 dengbao validate")
+        return None
 
 
 def documented_command(

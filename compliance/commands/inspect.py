@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 from pathlib import Path
 
-from compliance.commands import documented_command, inventory_path, usage_error
+from compliance.commands import EXIT_USAGE, documented_command, inventory_path, load_model, usage_error
 from compliance.commands.arguments import positive_integer, positive_number, writable_new_directory
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
@@ -29,7 +28,7 @@ from compliance.inspect.render import FILES, InspectionReportError, attention, p
 from compliance.inspect.run import DEFAULT_TIMEOUT, DEFAULT_WORKERS, InspectionRun, run_inspection
 from compliance.inspect.status import Status
 from compliance.inspect.store import default_run_dir, write_inspection
-from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
+from compliance.model.host_policy import STRICTEST_LEVEL
 from compliance.project import NO_CHECKOUT, project_root
 from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing
 
@@ -63,13 +62,9 @@ def run(args: argparse.Namespace) -> int:
         key = load_private_key(args.sign_key)
     except (InspectionReportError, SigningError) as error:
         return usage_error(error.english, error.chinese)
-    try:
-        model = repository(root)
-    except InvalidModel as error:
-        print(str(error), file=sys.stderr)
-        return usage_error(
-            "the model does not validate; run `dengbao validate`", "模型校验未通过，请运行 dengbao validate"
-        )
+    model = load_model(root)
+    if model is None:
+        return EXIT_USAGE
     strictest = model.policies.effective(STRICTEST_LEVEL, "")
     evidence_policy = strictest["evidence"]
     if args.inventory:

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from compliance.commands import EXIT_USAGE, documented_command, inventory_path, usage_error
+from compliance.commands import EXIT_USAGE, documented_command, inventory_path, load_model, usage_error
 from compliance.commands.arguments import positive_integer, positive_number, writable_new_directory
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
@@ -33,7 +33,7 @@ from compliance.evidence.trust import Trust
 from compliance.inspect.history import inspection_evidence, runs_directory
 from compliance.kinds.collection import Collected
 from compliance.kinds.target import Target
-from compliance.model.host_policy import STRICTEST_LEVEL, InvalidModel, repository
+from compliance.model.host_policy import STRICTEST_LEVEL
 from compliance.model.validate import known_names
 from compliance.model.waivers import load_waivers
 from compliance.project import NO_CHECKOUT, project_root
@@ -96,13 +96,9 @@ def run(args: argparse.Namespace) -> int:
         listing = start_listing(inventory_path(root, args.inventory)) if args.inventory else None
     except TargetError as error:
         return usage_error(error.english, error.chinese)
-    try:
-        model = repository(root)
-    except InvalidModel as error:
-        print(str(error), file=sys.stderr)
-        return usage_error(
-            "the model does not validate; run `dengbao validate`", "模型校验未通过，请运行 dengbao validate"
-        )
+    model = load_model(root)
+    if model is None:
+        return EXIT_USAGE
     evidence_policy = model.policies.effective(STRICTEST_LEVEL, "")["evidence"]
     group_id(evidence_policy["evidence_group"])  # a reader group that does not exist stops the scan before it starts
     try:

@@ -171,7 +171,7 @@ def ledger_anchor(evidence: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _write_json(path: Path, document: dict[str, Any]) -> None:
+def write_json(path: Path, document: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -218,7 +218,7 @@ def seal(directory: Path, key: Ed25519PrivateKey | None, group: str | None = Non
     body = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode()
     (directory / MANIFEST).write_bytes(body)
     if key is not None:
-        _write_json(directory / SIGNATURE, sign(key, body))
+        write_json(directory / SIGNATURE, sign(key, body))
     make_private(directory, group)
     return manifest
 
@@ -265,23 +265,28 @@ def write_run(
     group_id(group)  # before anything is written: a missing group stops the run here
     directory.parent.mkdir(parents=True, exist_ok=True)
     directory.mkdir(mode=0o700, exist_ok=False)
-    _write_json(directory / RESULTS, redactor.document(results_document(run)))
+    write_json(directory / RESULTS, redactor.document(results_document(run)))
     for host in run.hosts:
         if host.collection is not None or host.status in ("unreachable", "error"):
-            _write_json(directory / evidence_file(host.target.name), redactor.document(host_evidence(host)))
+            write_json(directory / evidence_file(host.target.name), redactor.document(host_evidence(host)))
     if run.change_ledger is not None:
-        _write_json(directory / LEDGER_FILE, redactor.document(run.change_ledger))
+        write_json(directory / LEDGER_FILE, redactor.document(run.change_ledger))
     if run.inspections is not None:
-        _write_json(directory / INSPECTIONS_FILE, redactor.document(run.inspections))
+        write_json(directory / INSPECTIONS_FILE, redactor.document(run.inspections))
     (directory / SUMMARY).write_text(redactor.text(summary_text), encoding="utf-8")
-    _write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
+    write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
     if render_reports is not None:
         render_reports(directory)
     manifest = seal(directory, key, group)
     if root is not None and directory.parent == root / "reports":
-        latest = directory.parent / "latest"
-        temporary = directory.parent / f".latest-{os.getpid()}"
-        temporary.unlink(missing_ok=True)
-        temporary.symlink_to(directory.name)
-        temporary.replace(latest)
+        point_latest(directory)
     return manifest
+
+
+def point_latest(directory: Path) -> None:
+    """Make `latest` beside the run point at it, replaced in one step (a reader never sees it missing)."""
+    latest = directory.parent / "latest"
+    temporary = directory.parent / f".latest-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(directory.name)
+    temporary.replace(latest)

@@ -13,8 +13,6 @@ changed unseen.
 from __future__ import annotations
 
 import getpass
-import json
-import os
 import platform
 import socket
 from collections.abc import Callable
@@ -25,7 +23,7 @@ from typing import Any
 from compliance import __version__
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey
-from compliance.evidence.store import group_id, model_files, seal, sha256_file
+from compliance.evidence.store import group_id, model_files, point_latest, seal, sha256_file, write_json
 from compliance.inspect.document import DOCUMENT, evidence_document, evidence_name, inspection_document
 from compliance.inspect.history import runs_directory
 from compliance.inspect.run import InspectionRun
@@ -44,11 +42,6 @@ def default_run_dir(root: Path) -> Path:
         number += 1
         candidate = runs / f"{stamp}-{number}"
     return candidate
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def provenance(run: InspectionRun, root: Path, redactions: dict[str, int]) -> dict[str, Any]:
@@ -82,18 +75,14 @@ def write_inspection(
     group_id(group)
     directory.parent.mkdir(parents=True, exist_ok=True)
     directory.mkdir(mode=0o700, exist_ok=False)
-    _write_json(directory / DOCUMENT, redactor.document(inspection_document(run)))
+    write_json(directory / DOCUMENT, redactor.document(inspection_document(run)))
     for host in run.hosts:
         if host.collection is not None:
-            _write_json(directory / evidence_name(host.target.name), redactor.document(evidence_document(host)))
+            write_json(directory / evidence_name(host.target.name), redactor.document(evidence_document(host)))
     (directory / SUMMARY).write_text(redactor.text(summary_text), encoding="utf-8")
-    _write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
+    write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
     render(directory)
     manifest = seal(directory, key, group)
     if directory.parent == runs_directory(root):
-        latest = directory.parent / "latest"
-        temporary = directory.parent / f".latest-{os.getpid()}"
-        temporary.unlink(missing_ok=True)
-        temporary.symlink_to(directory.name)
-        temporary.replace(latest)
+        point_latest(directory)
     return manifest
