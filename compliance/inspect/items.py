@@ -14,6 +14,7 @@ from compliance.inspect.status import Status, against, worst
 from compliance.kinds.collection import MissingProbe
 from compliance.kinds.linux.facts import HostFacts
 from compliance.kinds.linux.facts.health import FileSystem, HealthOutputError
+from compliance.model.access import serves
 from compliance.model.schedule import longest_gap_minutes
 from compliance.yamldoc.formats import duration_minutes
 
@@ -53,7 +54,7 @@ class Item:
         }
 
 
-Evaluator = Callable[[HostFacts, dict[str, Any]], list[Item]]
+Evaluator = Callable[[HostFacts, dict[str, Any], str], list[Item]]  # facts, the host's policies, its name
 EVALUATORS: list[tuple[str, str, str, Evaluator]] = []
 
 
@@ -67,13 +68,14 @@ def evaluator(group: str, zh: str, en: str) -> Callable[[Evaluator], Evaluator]:
     return register
 
 
-def inspect_facts(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
-    """Every item of one host that answered, worst first (then in the order they were inspected)."""
+def inspect_facts(facts: HostFacts, policy: dict[str, Any], host: str = "") -> list[Item]:
+    """Every item of one host that answered (`host`: its inventory name), worst first (then in the order
+    they were inspected)."""
     items: list[Item] = []
     for group, zh, en, function in EVALUATORS:
         facts.used.clear()
         try:
-            found = function(facts, policy)
+            found = function(facts, policy, host)
         except (HealthOutputError, MissingProbe, ValueError, KeyError, TypeError) as error:
             reason = f"missing probe {error.probe}" if isinstance(error, MissingProbe) else " ".join(str(error).split())
             found = [
@@ -96,7 +98,7 @@ def _size(count: float) -> str:
 
 
 @evaluator("load", "系统负载", "Load")
-def load(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def load(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state = facts.load
     per_core = round(state.one / max(state.cores, 1), 2)
     threshold = policy["inspection"]["load_per_core"]
@@ -111,7 +113,7 @@ def load(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("reboot", "运行时长", "Uptime")
-def uptime(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def uptime(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     hours = round(facts.load.uptime_seconds / SECONDS_PER_HOUR, 1)
     recent = policy["inspection"]["recent_reboot_hours"]
     status = Status.AMBER if hours < recent else Status.GREEN
@@ -125,7 +127,7 @@ def uptime(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("memory", "内存", "Memory")
-def memory(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def memory(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state, settings = facts.memory, policy["inspection"]
     items = [
         Item(
@@ -148,7 +150,7 @@ def memory(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("disk", "磁盘空间", "Disk space")
-def disks(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def disks(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     settings = policy["inspection"]
     items = []
     for fs in facts.filesystems:
@@ -176,10 +178,15 @@ def _disk_item(fs: FileSystem, threshold: dict[str, float], prefix: str = "disk"
 
 
 @evaluator("services", "服务状态", "Services")
-def services(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def services(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     units = facts.services.units
     items = []
+    exempt = set()  # units a container cannot run, where this host is one
     for required in policy["inspection"]["required_services"]:
+        if "host_from" in required and not serves(policy, required, host):
+            continue  # a service of another host (the mirror, the backup host)
+        if required.get("in_container", True) is False and facts.in_container:
+            exempt.update(required["units"])
         role = required["role"]
         names = required["units"]
         present = [units[name] for name in names if name in units and units[name].load == "loaded"]
@@ -200,7 +207,7 @@ def services(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
             items.append(Item(item_id, zh, en, Status.RED, seen, "running",
                               f"未运行：{' / '.join(names)}（{role} 角色）",
                               f"not running: {' / '.join(names)} (role {role})", probes=("services",)))  # fmt: skip
-    failed = facts.services.failed
+    failed = [unit for unit in facts.services.failed if unit.name not in exempt]
     items.append(
         Item(
             "failed_units", "失败的单元", "Failed units", Status.AMBER if failed else Status.GREEN,
@@ -213,7 +220,7 @@ def services(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("log_errors", "系统日志错误", "Errors in the system log")
-def log_errors(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def log_errors(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state = facts.log_errors
     threshold = policy["inspection"]["log_errors_24h"]
     top = state.groups[:TOP_MESSAGES]
@@ -229,7 +236,7 @@ def log_errors(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("audit_failures", "审计失败事件", "Failed events in the audit log")
-def audit_failures(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def audit_failures(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state = facts.audit_failures
     zh, en = "审计失败事件（24 小时）", "Failed events in the audit log (24 h)"
     threshold = policy["inspection"]["audit_failures_24h"]
@@ -252,7 +259,7 @@ def audit_failures(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("listening", "监听端口", "Listening ports")
-def listening(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def listening(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     """TCP ports listening beyond loopback against what the host's access rules open to it."""
     rules = policy.get("host_firewall")
     zh, en = "对外监听端口", "Ports listening beyond loopback"
@@ -280,7 +287,7 @@ def listening(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("certificates", "证书有效期", "Certificate expiry")
-def certificates(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def certificates(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     threshold = policy["inspection"]["certificate_days_left"]
     limit = f"amber ≤ {threshold['amber']} days left, red ≤ {threshold['red']}"
     found = facts.certificates
@@ -306,13 +313,38 @@ def certificates(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
     return items
 
 
+@evaluator("firewall", "主机防火墙", "Host firewall")
+def firewall(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
+    """The firewall role's rule set is in force now: table inet dengbao loaded, inbound policy drop."""
+    zh, en, limit = "主机防火墙", "Host firewall", "inet dengbao loaded, inbound policy drop"
+    if not policy.get("host_firewall"):
+        return [Item("firewall", zh, en, Status.NOT_APPLICABLE, "no zone", limit, probes=("nftables",))]
+    ruleset = facts.nftables
+    if ruleset.state == "unreadable":
+        raise ValueError(f"nft could not list the rule set: {ruleset.error}")
+    table = ruleset.tables.get(("inet", "dengbao"))
+    if ruleset.state == "absent" or table is None:
+        seen = "nft not installed" if ruleset.state == "absent" else "inet dengbao not loaded"
+        note = (
+            "主机防火墙规则未生效（firewall 角色）",
+            "the host firewall's rule set is not in force (the firewall role)",
+        )
+        return [Item("firewall", zh, en, Status.RED, seen, limit, *note, probes=("nftables",))]
+    inbound = [chain for chain in table.chains.values() if chain.hook == "input"]
+    policies = sorted({chain.policy or "accept" for chain in inbound})
+    rules = sum(len(chain.rules) for chain in table.chains.values())
+    status = Status.GREEN if policies == ["drop"] else Status.RED
+    return [Item("firewall", zh, en, status, f"inet dengbao loaded, inbound policy {'/'.join(policies) or 'none'},"
+                 f" {rules} rules", limit, probes=("nftables",))]  # fmt: skip
+
+
 def _loopback(address: str) -> bool:
     host = address.strip("[]").split("%")[0]
     return host.startswith("127.") or host == "::1" or host == "::ffff:127.0.0.1"
 
 
 @evaluator("clock", "时间同步", "Time synchronisation")
-def clock(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def clock(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state = facts.clock_sync
     max_offset = policy["time"]["max_offset_ms"]
     limit = f"synchronised, offset ≤ {max_offset} ms (policies/time.yml)"
@@ -336,7 +368,7 @@ def clock(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("backup", "备份", "Backup")
-def backup(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def backup(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state, settings = facts.backups, policy["backup"]
     if state.unreadable:
         raise ValueError(f"backup records unreadable: {state.unreadable}")
@@ -390,7 +422,7 @@ def backup(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("antivirus", "防恶意代码", "Anti-malware")
-def antivirus(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def antivirus(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state, settings = facts.antivirus, policy["antivirus"]
     max_age = settings["signature_max_age_days"]
     newest = state.newest()
@@ -428,7 +460,7 @@ def antivirus(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("security_updates", "安全补丁", "Security updates")
-def security_updates(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def security_updates(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state = facts.package_updates
     if state.unreadable:
         raise ValueError(f"pending-update record unreadable: {state.unreadable}")
@@ -455,7 +487,7 @@ def security_updates(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
 
 
 @evaluator("database", "数据库", "Database")
-def database(facts: HostFacts, policy: dict[str, Any]) -> list[Item]:
+def database(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     state, settings = facts.postgresql, policy["inspection"]
     if not state.installed:
         return []

@@ -86,7 +86,7 @@ def inspect_collected(root: Path, collected: Collected) -> HostInspection:
         return host
     declared = {"dengbao_level": target.level, "dengbao_zone": target.zone, "ansible_host": target.address}
     policy = policy_for_host(root, target.name, declared).settings
-    host.items = inspect_facts(HostFacts(collected.collection), policy)
+    host.items = inspect_facts(HostFacts(collected.collection), policy, target.name)
     return host
 
 

@@ -236,13 +236,27 @@ def _auditor_problems(policy: Policy, roles: dict, auditor: dict) -> list[Proble
 
 
 def inspection_problems(policies: PolicySet) -> list[Problem]:
-    """Each of the inspection's thresholds, in the base settings and in every override: amber below red."""
+    """Each required service's host_from names a setting holding host names; each of the inspection's
+    thresholds, in the base settings and in every override, turns amber before red."""
     policy = policies.policies.get("inspection")
     if policy is None:
         return []
+    problems = []
+    for index, service in enumerate(policy.settings.get("required_services", [])):
+        if "host_from" not in service:
+            continue
+        topic, _, key = service["host_from"].partition(".")
+        found = policies.policies.get(topic)
+        if not _names_hosts(None if found is None else found.settings.get(key)):
+            problems.append(
+                policy.document.problem(
+                    ("settings", "required_services", index, "host_from"),
+                    f"{service['host_from']} is not a setting of policies/{topic}.yml holding a host name",
+                    f"{service['host_from']} 不是 policies/{topic}.yml 中取值为主机名的设置",
+                )
+            )
     places: list[tuple[tuple[object, ...], dict]] = [(("settings",), policy.settings)]
     places += [(("overrides", i, "settings"), o["settings"]) for i, o in enumerate(policy.overrides)]
-    problems = []
     for prefix, settings in places:
         for key, value in settings.items():
             if not (isinstance(value, dict) and {"amber", "red"} <= set(value)):

@@ -43,7 +43,7 @@ def _fixture(path: Path) -> tuple[dict, HostFacts]:
 def test_recorded_lab_evidence_is_judged_again_to_the_same_statuses(repo, path):
     fixture, facts = _fixture(path)
     policy = policy_for_host(repo, HOST, scenario_host_vars(fixture["address"])).settings
-    judged = {item.id: item.status.value for item in inspect_facts(facts, policy)}
+    judged = {item.id: item.status.value for item in inspect_facts(facts, policy, HOST)}
     assert judged == fixture["statuses"]
 
 
@@ -58,7 +58,7 @@ def test_a_stricter_threshold_in_the_policy_turns_a_green_disk_amber(repo):
     policy = policy_for_host(repo, HOST, scenario_host_vars(fixture["address"])).settings
     root_use = next(fs.used_percent for fs in facts.filesystems if fs.mount == "/")
     strict = {**policy, "inspection": {**policy["inspection"], "disk_used_percent": {"amber": 1, "red": 100}}}
-    items = {item.id: item for item in inspect_facts(facts, strict)}
+    items = {item.id: item for item in inspect_facts(facts, strict, HOST)}
     assert root_use >= 1 and items["disk:/"].status is Status.AMBER
 
 
@@ -67,12 +67,12 @@ def test_an_unreadable_probe_is_an_error_item_never_a_verdict(repo):
     probes = {**fixture["probes"], "memory": {**fixture["probes"]["memory"], "output": "MemTotal: lots"}}
     facts = HostFacts(stored_collection(fixture["host_clock_utc"], probes))
     policy = policy_for_host(repo, HOST, scenario_host_vars(fixture["address"])).settings
-    items = {item.id: item for item in inspect_facts(facts, policy)}
+    items = {item.id: item for item in inspect_facts(facts, policy, HOST)}
     assert items["memory"].status is Status.ERROR
     assert "MemTotal" in items["memory"].note_en and items["memory"].probes == ("memory",)
     del probes["postgresql"]
     facts = HostFacts(stored_collection(fixture["host_clock_utc"], probes))
-    items = {item.id: item for item in inspect_facts(facts, policy)}
+    items = {item.id: item for item in inspect_facts(facts, policy, HOST)}
     assert items["database"].status is Status.ERROR and "missing probe postgresql" in items["database"].note_en
 
 
@@ -236,6 +236,15 @@ def test_a_port_no_access_rule_opens_is_amber_and_loopback_is_ignored(repo):
     for extra, expected in (("", Status.GREEN), ("\ntcp LISTEN 0 244 0.0.0.0:5432 0.0.0.0:*", Status.AMBER)):
         probes = {**fixture["probes"], "listening": {**fixture["probes"]["listening"], "output": listening + extra}}
         facts = HostFacts(stored_collection(fixture["host_clock_utc"], probes))
-        item = {i.id: i for i in inspect_facts(facts, policy)}["listening"]
+        item = {i.id: i for i in inspect_facts(facts, policy, HOST)}["listening"]
         assert item.status is expected, item
     assert "5432" in item.note_en and "no access rule opens" in item.note_en
+
+
+def test_a_service_named_for_one_host_is_required_there_only(repo):
+    fixture, facts = _fixture(Path(__file__).parent / "fixtures" / "fixed.json")
+    policy = policy_for_host(repo, HOST, scenario_host_vars(fixture["address"])).settings
+    mirror = policy["patching"]["mirror_host"]
+    assert "service:apt-cacher-ng" not in {item.id for item in inspect_facts(facts, policy, HOST)}
+    item = {i.id: i for i in inspect_facts(facts, policy, mirror)}["service:apt-cacher-ng"]
+    assert item.status is Status.RED and "package_mirror" in item.en

@@ -426,6 +426,15 @@ MESSAGES = [
         "must be above red (30): fewer is worse",
     ),
     Broken(
+        "inspection_service_on_no_host",
+        "policies/inspection.yml",
+        "role: package_mirror, host_from: patching.mirror_host}",
+        "role: package_mirror, host_from: patching.mirror_hosts}",
+        "host_from: patching.mirror_hosts}",
+        "settings.required_services[7].host_from",
+        "patching.mirror_hosts is not a setting of policies/patching.yml holding a host name",
+    ),
+    Broken(
         "inspection_service_not_a_unit",
         "policies/inspection.yml",
         "{units: [rsyslog.service], role: logging}",

@@ -270,6 +270,7 @@ INSPECTION_PROBES: tuple[Probe, ...] = (
     Probe("log_errors", LOG_ERRORS),
     Probe("audit_failures", AUDIT_FAILURES),
     _probe("listening"),
+    _probe("nftables"),
     Probe("certificates", CERTIFICATES),
     Probe("clock_sync", "timedatectl show 2>/dev/null; chronyc -n tracking 2>/dev/null; true"),
     _probe("backups"),
