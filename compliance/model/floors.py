@@ -38,26 +38,30 @@ def floor_problems(policies: PolicySet) -> list[Problem]:
 def service_problems(policies: PolicySet) -> list[Problem]:
     """Each service of access_rules names, by `topic.key`, a setting that holds host names (host_from)
     and, where it takes its port from a policy, one that holds a port (port_from)."""
-    policy = policies.policies.get("access_rules")
+    return reference_problems(policies, "access_rules", "services", ("host_from", "port_from"))
+
+
+def reference_problems(policies: PolicySet, topic: str, entries: str, fields: tuple[str, ...]) -> list[Problem]:
+    """Each entry of the policy's list setting `entries` whose `fields` name another setting by `topic.key`
+    names one holding the right kind of value (REFERENCES)."""
+    policy = policies.policies.get(topic)
     if policy is None:
         return []
     problems = []
-    for index, service in enumerate(policy.settings.get("services", [])):
-        for field, wanted_en, wanted_zh, fits in (
-            ("host_from", "a host name or a list of host names", "主机名或主机名列表", _names_hosts),
-            ("port_from", "a port number", "端口号", _is_port),
-        ):
-            if field not in service:
+    for index, entry in enumerate(policy.settings.get(entries, [])):
+        for field in fields:
+            if field not in entry:
                 continue
-            topic, _, key = service[field].partition(".")
-            found = policies.policies.get(topic)
+            wanted_en, wanted_zh, fits = REFERENCES[field]
+            named, _, key = entry[field].partition(".")
+            found = policies.policies.get(named)
             value = None if found is None else found.settings.get(key)
             if not fits(value):
                 problems.append(
                     policy.document.problem(
-                        ("settings", "services", index, field),
-                        f"{service[field]} is not a setting of policies/{topic}.yml holding {wanted_en}",
-                        f"{service[field]} 不是 policies/{topic}.yml 中取值为{wanted_zh}的设置",
+                        ("settings", entries, index, field),
+                        f"{entry[field]} is not a setting of policies/{named}.yml holding {wanted_en}",
+                        f"{entry[field]} 不是 policies/{named}.yml 中取值为{wanted_zh}的设置",
                     )
                 )
     return problems
@@ -71,6 +75,13 @@ def _names_hosts(value: object) -> bool:
 
 def _is_port(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535
+
+
+# A field that names another policy's setting: what that setting must hold (English, Chinese, test).
+REFERENCES = {
+    "host_from": ("a host name or a list of host names", "主机名或主机名列表", _names_hosts),
+    "port_from": ("a port number", "端口号", _is_port),
+}
 
 
 def access_rule_problems(policies: PolicySet) -> list[Problem]:
@@ -241,20 +252,7 @@ def inspection_problems(policies: PolicySet) -> list[Problem]:
     policy = policies.policies.get("inspection")
     if policy is None:
         return []
-    problems = []
-    for index, service in enumerate(policy.settings.get("required_services", [])):
-        if "host_from" not in service:
-            continue
-        topic, _, key = service["host_from"].partition(".")
-        found = policies.policies.get(topic)
-        if not _names_hosts(None if found is None else found.settings.get(key)):
-            problems.append(
-                policy.document.problem(
-                    ("settings", "required_services", index, "host_from"),
-                    f"{service['host_from']} is not a setting of policies/{topic}.yml holding a host name",
-                    f"{service['host_from']} 不是 policies/{topic}.yml 中取值为主机名的设置",
-                )
-            )
+    problems = reference_problems(policies, "inspection", "required_services", ("host_from",))
     places: list[tuple[tuple[object, ...], dict]] = [(("settings",), policy.settings)]
     places += [(("overrides", i, "settings"), o["settings"]) for i, o in enumerate(policy.overrides)]
     for prefix, settings in places:
