@@ -65,7 +65,7 @@ def _show_open(directory: Path) -> int:
         entries = open_items(directory)
     except AcknowledgementError as error:
         return usage_error(error.english, error.chinese)
-    _, problems = read_acks(directory)
+    _, problems = read_acks(directory.parent)
     for problem in problems:
         print(f"警告 warning: acknowledgements.jsonl line {problem.line}: {problem.chinese} / {problem.english}")
     waiting = 0

@@ -44,24 +44,31 @@ def acks_path(run: Path) -> Path:
 def open_items(run: Path) -> list[OpenItem]:
     """Every item of a run that is not green (hosts that did not answer included), worst first, each with
     the latest acknowledgement of it, if any."""
-    document = _document(run)
-    records, _ = read_acks(run)
-    latest = {(r["host"], r["item"]): r for r in records if r.get("run") == run.name}
-    return [
-        OpenItem(
-            row["host"],
-            row["id"],
-            row["status"],
-            f"{row['title_zh']} {row['title_en']}",
-            str(row["value"]),
-            latest.get((row["host"], row["id"])),
-        )
-        for row in attention(document)
-    ]
+    return open_in(_document(run), acknowledged_items(run.parent).get(run.name, {}))
 
 
-def read_acks(run: Path) -> tuple[list[dict[str, Any]], list[LedgerProblem]]:
-    path = acks_path(run)
+def open_in(document: dict[str, Any], acknowledged: dict[tuple[str, str], dict[str, Any]]) -> list[OpenItem]:
+    """A run document's open items, with the latest of `acknowledged` ((host, item) → record) for each."""
+    found = []
+    for row in attention(document):
+        title = f"{row['title_zh']} {row['title_en']}"
+        ack = acknowledged.get((row["host"], row["id"]))
+        found.append(OpenItem(row["host"], row["id"], row["status"], title, str(row["value"]), ack))
+    return found
+
+
+def acknowledged_items(folder: Path) -> dict[str, dict[tuple[str, str], dict[str, Any]]]:
+    """Run name → (host, item) → its latest acknowledgement, from the folder's acknowledgements.jsonl."""
+    records, _ = read_acks(folder)
+    latest: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+    for record in records:
+        latest.setdefault(str(record.get("run")), {})[(record.get("host"), record.get("item"))] = record
+    return latest
+
+
+def read_acks(folder: Path) -> tuple[list[dict[str, Any]], list[LedgerProblem]]:
+    """The acknowledgements kept in the runs' folder, and what breaks their chain."""
+    path = folder / ACKS_FILE
     return read(path) if path.is_file() else ([], [])
 
 
@@ -78,9 +85,10 @@ def acknowledge(run: Path, host: str, item: str, by: str, action: str) -> dict[s
             f"{run} is not an intact sealed run: {verification.findings[0].english}",
             f"{run} 不是完整封存的巡检记录：{verification.findings[0].chinese}",
         )
-    found = [entry for entry in open_items(run) if entry.host == host and entry.item == item]
+    items = open_items(run)
+    found = [entry for entry in items if entry.host == host and entry.item == item]
     if not found:
-        listed = ", ".join(f"{e.host} {e.item}" for e in open_items(run)) or "none"
+        listed = ", ".join(f"{e.host} {e.item}" for e in items) or "none"
         raise AcknowledgementError(
             f"{run.name} has no open item {item} on {host}; open items: {listed}",
             f"{run.name} 中主机 {host} 没有待处理项目 {item}；待处理项目：{listed}",

@@ -78,17 +78,24 @@ def earlier_runs(directory: Path, days: int) -> list[dict[str, Any]]:
     if own is None or not directory.parent.is_dir():
         return []
     end = datetime.fromisoformat(own["run"]["started"])
+    return [document for _, document in kept_runs(directory.parent, end - timedelta(days=days), end)]
+
+
+def kept_runs(folder: Path, since: datetime, until: datetime | None = None) -> list[tuple[Path, dict[str, Any]]]:
+    """(run directory, its inspection document) for every run in `folder` started at or after `since` and
+    before `until`, oldest first; `latest` and anything that is no inspection run are left out. Raises
+    OSError when the folder cannot be listed."""
     found = []
-    for candidate in directory.parent.iterdir():
-        if candidate == directory or candidate.is_symlink() or not candidate.is_dir():
+    for candidate in folder.iterdir():
+        if candidate.is_symlink() or not candidate.is_dir():
             continue
         document = _read(candidate / DOCUMENT)
         if document is None:
             continue
         started = datetime.fromisoformat(document["run"]["started"])
-        if end - timedelta(days=days) <= started < end:
-            found.append(document)
-    return sorted(found, key=lambda document: document["run"]["started"])
+        if since <= started and (until is None or started < until):
+            found.append((candidate, document))
+    return sorted(found, key=lambda pair: pair[1]["run"]["started"])
 
 
 def _read(path: Path) -> dict[str, Any] | None:

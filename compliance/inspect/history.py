@@ -8,7 +8,6 @@ so a manual run on the control node joins the timer's history.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,8 +15,8 @@ from typing import Any
 
 from compliance.evidence.store import MANIFEST, sha256_file
 from compliance.evidence.verify import verify_run
-from compliance.inspect.acks import open_items
-from compliance.inspect.document import DOCUMENT, SCHEMA
+from compliance.inspect.acks import acknowledged_items, open_in
+from compliance.inspect.document import kept_runs
 
 RUNS_ENV = "DENGBAO_INSPECTIONS"
 CONTROL_NODE_RUNS = Path("/var/lib/dengbao/inspections")
@@ -40,33 +39,25 @@ def inspection_evidence(directory: Path, days: int, now: datetime | None = None)
         return evidence
     since = (now or datetime.now(UTC)) - timedelta(days=days)
     try:
-        candidates = [p for p in directory.iterdir() if p.is_dir() and not p.is_symlink()]
+        kept = kept_runs(directory, since)
     except OSError as error:
         return evidence | {"present": True, "error": error.strerror or str(error)}
+    acknowledged = acknowledged_items(directory)
     runs = []
-    for candidate in candidates:
-        try:
-            document = json.loads((candidate / DOCUMENT).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # not an inspection run (or one whose seal verify names): nothing to cite
-        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-            continue
-        started = str(document["run"]["started"])
-        if datetime.fromisoformat(started) < since:
-            continue
-        manifest = candidate / MANIFEST
+    for run, document in kept:
+        manifest = run / MANIFEST
         runs.append(
             {
-                "run": candidate.name,
-                "started": started,
-                "intact": verify_run(candidate).intact,
+                "run": run.name,
+                "started": str(document["run"]["started"]),
+                "intact": verify_run(run).intact,
                 "manifest_sha256": sha256_file(manifest) if manifest.is_file() else None,
                 "overall": document["run"]["overall"],
                 "hosts": {host["name"]: host["overall"] for host in document["hosts"]},
                 "open": [
                     {"host": e.host, "item": e.item, "status": e.status, "acknowledged": e.acknowledgement is not None}
-                    for e in open_items(candidate)
+                    for e in open_in(document, acknowledged.get(run.name, {}))
                 ],
             }
         )
-    return evidence | {"present": bool(runs), "runs": sorted(runs, key=lambda run: run["started"])}
+    return evidence | {"present": bool(runs), "runs": runs}
