@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(root)
     if model is None:
         return EXIT_USAGE
-    evidence_policy = model.policies.effective(STRICTEST_LEVEL, "")["evidence"]
+    strictest = model.policies.effective(STRICTEST_LEVEL, "")
+    evidence_policy = strictest["evidence"]
     group_id(evidence_policy["evidence_group"])  # a reader group that does not exist stops the scan before it starts
     try:
         formats = parse_formats(args.report)
@@ -175,9 +176,7 @@ def run(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 timeout=args.timeout,
                 on_host=advance,
-                inspections=inspection_evidence(
-                    runs_directory(root), model.policies.effective(STRICTEST_LEVEL, "")["inspection"]["history_days"]
-                ),
+                inspections=inspection_evidence(runs_directory(root), strictest["inspection"]["history_days"]),
             )
     text = render_summary(result, directory, html_report="html" in formats)
     redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])

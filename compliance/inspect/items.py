@@ -14,6 +14,7 @@ from compliance.inspect.status import Status, against, worst
 from compliance.kinds.collection import MissingProbe
 from compliance.kinds.linux.facts import HostFacts
 from compliance.kinds.linux.facts.health import FileSystem, HealthOutputError
+from compliance.kinds.linux.facts.nftables import PROJECT_TABLE
 from compliance.model.access import serves
 from compliance.model.schedule import longest_gap_minutes
 from compliance.yamldoc.formats import duration_minutes
@@ -185,7 +186,8 @@ def services(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     for required in policy["inspection"]["required_services"]:
         if "host_from" in required and not serves(policy, required, host):
             continue  # a service of another host (the mirror, the backup host)
-        if required.get("in_container", True) is False and facts.in_container:
+        not_here = required.get("in_container", True) is False and facts.in_container
+        if not_here:
             exempt.update(required["units"])
         role = required["role"]
         names = required["units"]
@@ -197,7 +199,7 @@ def services(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
             unit = running[0]
             items.append(Item(item_id, zh, en, Status.GREEN, f"{unit.name} {unit.active} ({unit.sub})",
                               "running", probes=("services",)))  # fmt: skip
-        elif required.get("in_container", True) is False and facts.in_container:
+        elif not_here:
             items.append(Item(item_id, zh, en, Status.NOT_APPLICABLE, " / ".join(names), "running",
                               "容器中无法运行（内核审计或时钟属于宿主机）",
                               "a container cannot run it (kernel audit and the clock are the host's)",
@@ -322,7 +324,7 @@ def firewall(facts: HostFacts, policy: dict[str, Any], host: str) -> list[Item]:
     ruleset = facts.nftables
     if ruleset.state == "unreadable":
         raise ValueError(f"nft could not list the rule set: {ruleset.error}")
-    table = ruleset.tables.get(("inet", "dengbao"))
+    table = ruleset.table(*PROJECT_TABLE)
     if ruleset.state == "absent" or table is None:
         seen = "nft not installed" if ruleset.state == "absent" else "inet dengbao not loaded"
         note = (

@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 
+from compliance.errors import BilingualError
 from compliance.inspect.document import DOCUMENT, earlier_runs, trend
 from compliance.inspect.status import Status
 
@@ -21,10 +22,8 @@ TRENDS = (  # (item id prefix, measure, title) drawn per host
 CHART_WIDTH, CHART_HEIGHT = 120, 28
 
 
-class InspectionReportError(ValueError):
-    def __init__(self, english: str, chinese: str) -> None:
-        super().__init__(english)
-        self.english, self.chinese = english, chinese
+class InspectionReportError(BilingualError):
+    """An unknown report format was asked for."""
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from compliance.checks import Outcome, Problems, Settings, check, failed, partial, undecided
 from compliance.kinds.linux.facts import HostFacts
-from compliance.kinds.linux.facts.nftables import NftRule, NftTable
+from compliance.kinds.linux.facts.nftables import PROJECT_TABLE, NftRule, NftTable
 from compliance.model.host_policy import HOST_FIREWALL
 
-TABLE = ("inet", "dengbao")
 OUTSIDE = "outside the hospital"  # an Internet source: any address outside every zone
 BOUNDARY_DEVICES = (
     "the boundary devices' access rules between the zones (network devices) and the approved matrix",
@@ -32,7 +31,7 @@ def ruleset_or_error(facts: HostFacts) -> tuple[NftTable | None, Outcome | None]
             "the loaded rule set could not be read (nft -j list ruleset failed)",
             "无法读取已加载的防火墙规则（nft -j list ruleset 失败）",
         )
-    return ruleset.table(*TABLE), None
+    return ruleset.table(*PROJECT_TABLE), None
 
 
 def without_zone(facts: HostFacts) -> Outcome:

@@ -108,6 +108,9 @@ class NftRuleset:
         return self.tables.get((family, name))
 
 
+PROJECT_TABLE = ("inet", "dengbao")  # the table the firewall role loads (roles/firewall/templates/firewall.nft.j2)
+
+
 def parse_nftables(output: str) -> NftRuleset:
     """The `nftables` probe: nft's JSON listing, or `nft: not installed`, or nft's error."""
     text = output.strip()
