@@ -14,23 +14,18 @@ Prints seconds and ratios; `docs/performance.md` records a run. Needs root. Not 
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lab_startup import bench_paths
-from scan_speed import FLEET, dengbao, write_inventory
+from scan_speed import FLEET, bench_fleet, dengbao, fleet_arguments
 
 from compliance.kinds.linux.probes import INSPECTION_PROBES
-from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
-from compliance.lab.plan import first_hosts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,36 +61,24 @@ def time_one_command_per_item(paths: LabPaths, names: list[str], directory: Path
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 10, 20])
-    args = parser.parse_args()
-    paths = bench_paths()
-    lab = Lab(paths, inventory_file=None, log=lambda _line: None)
-    planned = first_hosts(paths, FLEET)
-    names = [h.name for h in planned]
-    lab.up(planned)
-    try:
-        with tempfile.TemporaryDirectory() as temporary:
-            directory = Path(temporary)
-            inventory = write_inventory(paths, names, directory)
-            time_inspect(inventory, names[:1], directory / "warm-up")
-            print(f"{len(INSPECTION_PROBES)} probes per host")
-            print(f"{'hosts':>5}  {'inspect s':>9}  {'+ reports s':>11}  {'one command per item s':>22}  {'ratio':>6}")
-            for size in args.sizes:
-                ours = statistics.median(
-                    time_inspect(inventory, names[:size], directory / "runs" / f"{size}-{i}") for i in range(args.runs)
-                )
-                reported = statistics.median(
-                    time_inspect(inventory, names[:size], directory / "runs" / f"r{size}-{i}", "all")
-                    for i in range(args.runs)
-                )
-                peer = statistics.median(
-                    time_one_command_per_item(paths, names[:size], directory) for _ in range(args.runs)
-                )
-                print(f"{size:>5}  {ours:>9.2f}  {reported:>11.2f}  {peer:>22.2f}  {peer / ours:>5.1f}x")
-    finally:
-        lab.down()
+    args = fleet_arguments(__doc__)
+    with bench_fleet() as fleet:
+        paths, names, directory, inventory = fleet.paths, fleet.names, fleet.directory, fleet.inventory
+        time_inspect(inventory, names[:1], directory / "warm-up")
+        print(f"{len(INSPECTION_PROBES)} probes per host")
+        print(f"{'hosts':>5}  {'inspect s':>9}  {'+ reports s':>11}  {'one command per item s':>22}  {'ratio':>6}")
+        for size in args.sizes:
+            ours = statistics.median(
+                time_inspect(inventory, names[:size], directory / "runs" / f"{size}-{i}") for i in range(args.runs)
+            )
+            reported = statistics.median(
+                time_inspect(inventory, names[:size], directory / "runs" / f"r{size}-{i}", "all")
+                for i in range(args.runs)
+            )
+            peer = statistics.median(
+                time_one_command_per_item(paths, names[:size], directory) for _ in range(args.runs)
+            )
+            print(f"{size:>5}  {ours:>9.2f}  {reported:>11.2f}  {peer:>22.2f}  {peer / ours:>5.1f}x")
     return 0
 
 

@@ -25,6 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import testinfra
@@ -103,11 +106,25 @@ def time_lynis(paths: LabPaths, host: str) -> float:
     return time.monotonic() - started
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def fleet_arguments(description: str | None) -> argparse.Namespace:
+    """--runs and --sizes, the options every fleet benchmark takes."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 10, 20])
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+@dataclass(frozen=True)
+class Fleet:
+    paths: LabPaths
+    names: list[str]
+    directory: Path  # scratch space, removed afterwards
+    inventory: Path  # names every host of the fleet
+
+
+@contextmanager
+def bench_fleet() -> Iterator[Fleet]:
+    """The benchmark lab's FLEET hosts up with an inventory naming them; the lab down afterwards, always."""
     paths = bench_paths()
     lab = Lab(paths, inventory_file=None, log=lambda _line: None)
     planned = first_hosts(paths, FLEET)
@@ -116,51 +133,56 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as temporary:
             directory = Path(temporary)
-            inventory = write_inventory(paths, names, directory)
-            time_scan(inventory, names[:1], directory / "warm-up")
-            print(
-                f"{'hosts':>5}  {'scan s warm':>11}  {'per host s':>10}  {'scan s cold':>11}"
-                f"  {'warm + all reports s':>20}  {'slowest host collect s':>22}"
-            )
-            per_size: dict[int, float] = {}
-            for size in args.sizes:
-                runs = [time_scan(inventory, names[:size], directory / f"run-{size}-{i}") for i in range(args.runs)]
-                cold = [
-                    time_scan(inventory, names[:size], directory / f"cold-{size}-{i}", cold=True)[0]
-                    for i in range(args.runs)
-                ]
-                reported = [
-                    time_scan(inventory, names[:size], directory / f"reports-{size}-{i}", reports="all")[0]
-                    for i in range(args.runs)
-                ]
-                wall = statistics.median(r[0] for r in runs)
-                collect = statistics.median(r[1] for r in runs)
-                per_size[size] = wall
-                print(
-                    f"{size:>5}  {wall:>11.2f}  {wall / size:>10.2f}  {statistics.median(cold):>11.2f}"
-                    f"  {statistics.median(reported):>20.2f}  {collect:>22.2f}"
-                )
-            one = per_size.get(1) or time_scan(inventory, names[:1], directory / "one")[0]
-            one_cold = statistics.median(
-                time_scan(inventory, names[:1], directory / f"one-cold-{i}", cold=True)[0] for i in range(args.runs)
-            )
-            testinfra_seconds = statistics.median(
-                time_testinfra_per_check(paths, names[0], directory) for _ in range(args.runs)
-            )
-            lynis_seconds = time_lynis(paths, names[0])
-            print(f"\none host, {len(PROBES)} probes / {len(all_checks())} checks:")
-            print(f"  dengbao scan (whole command), warm      {one:6.2f} s")
-            print(f"  dengbao scan (whole command), cold      {one_cold:6.2f} s")
-            for label, seconds in (
-                ("(a) testinfra, one command per check", testinfra_seconds),
-                ("(b) lynis audit system --quick", lynis_seconds),
-            ):
-                print(
-                    f"  {label:<38}  {seconds:6.2f} s   ratio {seconds / one:5.1f}x warm,"
-                    f" {seconds / one_cold:5.1f}x cold"
-                )
+            yield Fleet(paths, names, directory, write_inventory(paths, names, directory))
     finally:
         lab.down()
+
+
+def main() -> int:
+    args = fleet_arguments(__doc__)
+    with bench_fleet() as fleet:
+        paths, names, directory, inventory = fleet.paths, fleet.names, fleet.directory, fleet.inventory
+        time_scan(inventory, names[:1], directory / "warm-up")
+        print(
+            f"{'hosts':>5}  {'scan s warm':>11}  {'per host s':>10}  {'scan s cold':>11}"
+            f"  {'warm + all reports s':>20}  {'slowest host collect s':>22}"
+        )
+        per_size: dict[int, float] = {}
+        for size in args.sizes:
+            runs = [time_scan(inventory, names[:size], directory / f"run-{size}-{i}") for i in range(args.runs)]
+            cold = [
+                time_scan(inventory, names[:size], directory / f"cold-{size}-{i}", cold=True)[0]
+                for i in range(args.runs)
+            ]
+            reported = [
+                time_scan(inventory, names[:size], directory / f"reports-{size}-{i}", reports="all")[0]
+                for i in range(args.runs)
+            ]
+            wall = statistics.median(r[0] for r in runs)
+            collect = statistics.median(r[1] for r in runs)
+            per_size[size] = wall
+            print(
+                f"{size:>5}  {wall:>11.2f}  {wall / size:>10.2f}  {statistics.median(cold):>11.2f}"
+                f"  {statistics.median(reported):>20.2f}  {collect:>22.2f}"
+            )
+        one = per_size.get(1) or time_scan(inventory, names[:1], directory / "one")[0]
+        one_cold = statistics.median(
+            time_scan(inventory, names[:1], directory / f"one-cold-{i}", cold=True)[0] for i in range(args.runs)
+        )
+        testinfra_seconds = statistics.median(
+            time_testinfra_per_check(paths, names[0], directory) for _ in range(args.runs)
+        )
+        lynis_seconds = time_lynis(paths, names[0])
+        print(f"\none host, {len(PROBES)} probes / {len(all_checks())} checks:")
+        print(f"  dengbao scan (whole command), warm      {one:6.2f} s")
+        print(f"  dengbao scan (whole command), cold      {one_cold:6.2f} s")
+        for label, seconds in (
+            ("(a) testinfra, one command per check", testinfra_seconds),
+            ("(b) lynis audit system --quick", lynis_seconds),
+        ):
+            print(
+                f"  {label:<38}  {seconds:6.2f} s   ratio {seconds / one:5.1f}x warm, {seconds / one_cold:5.1f}x cold"
+            )
     return 0
 
 
