@@ -24,6 +24,7 @@ from compliance.commands import EXIT_USAGE, documented_command, inventory_path, 
 from compliance.commands.arguments import positive_integer, positive_number, writable_new_directory
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
+from compliance.evidence.store import group_id
 from compliance.inspect.render import FILES, InspectionReportError, attention, parse_formats, render_reports
 from compliance.inspect.run import DEFAULT_TIMEOUT, DEFAULT_WORKERS, InspectionRun, run_inspection
 from compliance.inspect.status import Status
@@ -67,9 +68,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     strictest = model.policies.effective(STRICTEST_LEVEL, "")
     evidence_policy = strictest["evidence"]
+    group_id(evidence_policy["evidence_group"])  # a reader group that does not exist stops it before it starts
     if args.inventory:
         inventory = inventory_path(root, args.inventory)
-        model_hosts = {name: host for inv in model.inventories.values() for name, host in inv.hosts.items()}
+        model_hosts = model.hosts
         try:
             targets = inventory_targets(inventory, model_hosts, start_listing(inventory))
         except TargetError as error:

@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     system_levels = {
         name: int(body.get("level", 0)) for inv in model.inventories.values() for name, body in inv.systems.items()
     }
-    model_hosts = {name: host for inv in model.inventories.values() for name, host in inv.hosts.items()}
+    model_hosts = model.hosts
     selection = {"limit": args.limit, "system": args.system, "level": args.level}
     if args.from_run:
         if args.inventory:

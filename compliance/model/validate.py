@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from compliance.model.floors import floor_problems
-from compliance.model.inventory import Inventory, read_inventory
+from compliance.model.inventory import Host, Inventory, read_inventory
 from compliance.model.policies import PolicySet, load_policies, read_policy
 from compliance.model.waivers import load_waivers
 from compliance.model.zones import is_ipv4, zone_of_address, zone_subnets
@@ -26,6 +26,11 @@ class Repository:
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    @property
+    def hosts(self) -> dict[str, Host]:
+        """Every host the model's inventories name, by name."""
+        return {name: host for inventory in self.inventories.values() for name, host in inventory.hosts.items()}
 
 
 def inventory_dirs(root: Path) -> list[Path]:
