@@ -1,4 +1,4 @@
-"""The `dengbao` command: lab, validate, inventory, catalog, scan, inspect, ack, evidence, report, ledger, drift…"""
+"""The `dengbao` command: lab, validate, catalog, scan, inspect, ack, records, evidence, report, ledger, drift…"""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from compliance.commands import inspect as inspect_cli
 from compliance.commands import lab as lab_cli
 from compliance.commands import ledger as ledger_cli
 from compliance.commands import model as model_cli
+from compliance.commands import records as records_cli
 from compliance.commands import report as report_cli
 from compliance.commands import review as review_cli
 from compliance.commands import scan as scan_cli
@@ -42,6 +43,7 @@ def build_parser() -> BilingualParser:
     scan_cli.add_parser(subparsers)
     inspect_cli.add_parser(subparsers)
     ack_cli.add_parser(subparsers)
+    records_cli.add_parser(subparsers)
     evidence_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
     ledger_cli.add_parser(subparsers)
@@ -69,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             return inspect_cli.run(args)
         if args.command == "ack":
             return ack_cli.run(args)
+        if args.command == "records":
+            return records_cli.run(args)
         if args.command == "evidence":
             return evidence_cli.run(args)
         if args.command == "report":

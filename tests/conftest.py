@@ -120,7 +120,7 @@ def model_copy(tmp_path: Path) -> Path:
     root.mkdir()
     for name in ("ansible.cfg", "pyproject.toml"):
         shutil.copy(REPO / name, root / name)
-    for name in ("policies", "plugins", "roles", "playbooks"):
+    for name in ("policies", "plugins", "roles", "playbooks", "records"):
         shutil.copytree(REPO / name, root / name)
     shutil.copytree(REPO / "inventory" / "example-hospital", root / "inventory" / "example-hospital")
     shutil.copytree(REPO / "inventory" / "lab" / "group_vars", root / "inventory" / "lab" / "group_vars")

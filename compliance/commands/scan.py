@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from compliance.assessment import assess
 from compliance.commands import EXIT_USAGE, documented_command, inventory_path, load_model, usage_error
 from compliance.commands.arguments import positive_integer, positive_number, writable_new_directory
 from compliance.evidence.redact import Redactor
@@ -34,13 +36,15 @@ from compliance.inspect.history import inspection_evidence, runs_directory
 from compliance.kinds.collection import Collected
 from compliance.kinds.target import Target
 from compliance.model.host_policy import STRICTEST_LEVEL
-from compliance.model.validate import known_names
+from compliance.model.validate import Repository, known_names
 from compliance.model.waivers import load_waivers
 from compliance.project import NO_CHECKOUT, project_root
+from compliance.records.store import RECORDS_ENVIRONMENT, load_records, records_directory
 from compliance.report.formats import REPORT_FORMATS, ReportError, parse_formats, render_into_run
 from compliance.results.model import ScanRun, is_finding
 from compliance.results.summary import OVERALL, format_rate, summarise
 from compliance.results.verdicts import ORDER
+from compliance.scan.record_items import records_evidence
 from compliance.scan.run import DEFAULT_TIMEOUT, DEFAULT_WORKERS, judge, now, run_scan
 from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing
 
@@ -119,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for problem in waivers.expiry_problems():
         print(f"警告 warning (ignored, item keeps its real verdict): {problem.render()}", file=sys.stderr)
+    assessment_policy = strictest["assessment"]
 
     system_levels = {
         name: int(body.get("level", 0)) for inv in model.inventories.values() for name, body in inv.systems.items()
@@ -146,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
             source_run=stored.source,
             change_ledger=stored.change_ledger,
             inspections=stored.inspections,
+            # The records as the run read them, judged with today's freshness limits.
+            records=stored.records and stored.records | {"max_age_days": assessment_policy["max_age_days"]},
         )
         collections = {name: c for name, c in stored.collected.items() if name in chosen}
         result = judge(root, run_record, targets, collections, waivers, system_levels)
@@ -164,6 +171,9 @@ def run(args: argparse.Namespace) -> int:
                 return usage_error("--limit and --system need an inventory (-i)", "--limit 与 --system 需配合 -i 使用")
             inventory = None
             targets = [local_target(args.level)]
+        records = read_records(root, model, inventory, assessment_policy)
+        if records is None:
+            return EXIT_USAGE
         out = Console(file=sys.stderr)
         with _progress(len(targets), args.no_progress or len(targets) == 1, out) as advance:
             result = run_scan(
@@ -177,7 +187,9 @@ def run(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 on_host=advance,
                 inspections=inspection_evidence(runs_directory(root), strictest["inspection"]["history_days"]),
+                records=records or None,
             )
+    result.assessment = assess(result, assessment_policy)
     text = render_summary(result, directory, html_report="html" in formats)
     redactor = Redactor.from_policy(evidence_policy["patient_identifiers"])
     try:
@@ -197,6 +209,25 @@ def run(args: argparse.Namespace) -> int:
         )
     print(text, end="")
     return result.exit_code()
+
+
+def read_records(
+    root: Path, model: Repository, inventory: Path | None, policy: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The inventory's management records as evidence ({}: none to read; None: a record is wrong, and the
+    problems are printed: bad input stops the scan)."""
+    if inventory is None and not os.environ.get(RECORDS_ENVIRONMENT):
+        return {}
+    name = "" if inventory is None else (inventory.name if inventory.is_dir() else inventory.parent.name)
+    known = model.inventories.get(name)
+    found = load_records(
+        records_directory(root, policy["records_directory"], name), root, set(known.systems) if known else None
+    )
+    for problem in found.problems:
+        print(problem.render(), file=sys.stderr)
+    if found.problems:
+        return None
+    return records_evidence(found, policy["max_age_days"]) if found.directory.is_dir() else {}
 
 
 class _progress:

@@ -11,6 +11,10 @@
                               of each record; scan.ledger_items), when the run read one
       inspections.json        the daily inspection runs of the last days as the scan read them
                               (when, each host's status, whether each seal holds; scan.inspection_items)
+      records.json            the inventory's management records as the scan read them (an index:
+                              type, id, date, owner, attachments' hashes; scan.record_items)
+      assessment.json         per system: high-risk findings, self-assessed score and expected
+                              conclusion (compliance.assessment)
       summary.txt             the terminal summary
       report.html, report.md, junit.xml, oscal-assessment-results.json, record-sheet.xlsx
       manifest.json           SHA-256 and size of every file above, and the SHA-256 of the
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance import __version__
+from compliance.assessment import ASSESSMENT_FILE
 from compliance.errors import BilingualError
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey, fingerprint, sign
@@ -45,6 +50,7 @@ from compliance.results.document import evidence_file, results_document
 from compliance.results.model import HostResult, ScanRun
 from compliance.scan.inspection_items import INSPECTIONS_FILE
 from compliance.scan.ledger_items import LEDGER_FILE
+from compliance.scan.record_items import RECORDS_FILE
 
 RESULTS = "results.json"
 PROVENANCE = "provenance.json"
@@ -273,6 +279,10 @@ def write_run(
         write_json(directory / LEDGER_FILE, redactor.document(run.change_ledger))
     if run.inspections is not None:
         write_json(directory / INSPECTIONS_FILE, redactor.document(run.inspections))
+    if run.records is not None:
+        write_json(directory / RECORDS_FILE, redactor.document(run.records))
+    if run.assessment is not None:
+        write_json(directory / ASSESSMENT_FILE, redactor.document(run.assessment))
     (directory / SUMMARY).write_text(redactor.text(summary_text), encoding="utf-8")
     write_json(directory / PROVENANCE, provenance(run, root, redactor.counts))
     if render_reports is not None:

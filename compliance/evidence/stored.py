@@ -21,6 +21,7 @@ from compliance.evidence.verify import verify_run
 from compliance.kinds.collection import Collected, stored_collection
 from compliance.kinds.target import Target
 from compliance.scan.inspection_items import INSPECTIONS_FILE
+from compliance.scan.record_items import RECORDS_FILE
 
 # Result schemas whose hosts and evidence this version can judge again; schema 2 called Linux hosts "host".
 READABLE_SCHEMAS = ("dengbao-scan-results/2", "dengbao-scan-results/3")
@@ -42,6 +43,7 @@ class StoredEvidence:
     collected: dict[str, Collected]
     change_ledger: dict[str, Any] | None = None  # the run's change_ledger.json, if it kept one
     inspections: dict[str, Any] | None = None  # the run's inspections.json, if it kept one
+    records: dict[str, Any] | None = None  # the run's records.json, if it kept one
 
 
 def _json(path: Path) -> Any:
@@ -128,6 +130,7 @@ def load_stored_evidence(directory: Path, trust: Trust | None = None) -> StoredE
     }
     ledger = _json(directory / LEDGER_FILE) if (directory / LEDGER_FILE).is_file() else None
     inspections = _json(directory / INSPECTIONS_FILE) if (directory / INSPECTIONS_FILE).is_file() else None
+    records = _json(directory / RECORDS_FILE) if (directory / RECORDS_FILE).is_file() else None
     return StoredEvidence(
         source,
         run.get("inventory") or provenance.get("inventory"),
@@ -136,4 +139,5 @@ def load_stored_evidence(directory: Path, trust: Trust | None = None) -> StoredE
         collected,
         ledger,
         inspections,
+        records,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from compliance.model.policies import INTERNET, Policy, PolicySet
 from compliance.model.schedule import longest_gap_minutes
+from compliance.records.store import record_types
 from compliance.yamldoc.formats import duration_minutes
 from compliance.yamldoc.problems import Problem
 
@@ -32,6 +33,7 @@ def floor_problems(policies: PolicySet) -> list[Problem]:
         *admin_role_problems(policies),
         *backup_problems(policies),
         *inspection_problems(policies),
+        *assessment_problems(policies),
     ]
 
 
@@ -275,4 +277,36 @@ def inspection_problems(policies: PolicySet) -> list[Problem]:
                         f"{key}：黄色阈值（{value['amber']}）须低于红色阈值（{value['red']}）",
                     )
                 )
+    return problems
+
+
+def assessment_problems(policies: PolicySet) -> list[Problem]:
+    """Each freshness limit names a record type (or type:category) that exists; the conclusion bands
+    descend: 优 above 良 above 中."""
+    policy = policies.policies.get("assessment")
+    if policy is None:
+        return []
+    types = record_types()
+    problems = []
+    for key in policy.settings["max_age_days"]:
+        kind, _, category = key.partition(":")
+        if kind not in types or (category and category not in types[kind].categories):
+            known = ", ".join(f"{name}:{c}" if c else name for name in types for c in ("", *types[name].categories))
+            problems.append(
+                policy.document.problem(
+                    ("settings", "max_age_days", key),
+                    f"{key} is not a record type or type:category; known: {known}",
+                    f"{key} 不是记录类型或“类型:分类”",
+                )
+            )
+    bands = policy.settings["conclusion_bands"]
+    if not bands["excellent"] > bands["good"] > bands["fair"]:
+        problems.append(
+            policy.document.problem(
+                ("settings", "conclusion_bands"),
+                f"the bands must descend: excellent ({bands['excellent']}) > good ({bands['good']}) > fair"
+                f" ({bands['fair']})",
+                f"结论分数线须递减：优（{bands['excellent']}）> 良（{bands['good']}）> 中（{bands['fair']}）",
+            )
+        )
     return problems

@@ -34,6 +34,7 @@ TOPICS = (
     "evidence",
     "operations",
     "inspection",
+    "assessment",
 )
 CLAUSE_PATTERN = r"^[78]\.1\.\d{1,2}\.\d{1,2} [a-j]\)$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"

@@ -11,6 +11,7 @@ from compliance.model.inventory import Host, Inventory, read_inventory
 from compliance.model.policies import PolicySet, load_policies, read_policy
 from compliance.model.waivers import load_waivers
 from compliance.model.zones import is_ipv4, zone_of_address, zone_subnets
+from compliance.records.store import load_records, records_directory
 from compliance.yamldoc.problems import Problem, display_path
 
 
@@ -48,9 +49,20 @@ def load_repository(root: Path) -> Repository:
         repository.inventories[directory.name] = inventory
         repository.problems.extend(inventory.problems)
         repository.problems.extend(cross_references(policies, inventory))
+        repository.problems.extend(record_problems(root, policies, inventory))
     repository.problems.extend(floor_problems(policies))
     repository.problems = sorted(set(repository.problems))
     return repository
+
+
+def record_problems(root: Path, policies: PolicySet, inventory: Inventory) -> list[Problem]:
+    """The inventory's management records (records/<inventory>/, compliance.records), each checked."""
+    assessment = policies.policies.get("assessment")
+    if assessment is None:
+        return []
+    directory = records_directory(root, assessment.settings["records_directory"], inventory.directory.name)
+    systems = set(inventory.systems) if inventory.complete else None
+    return load_records(directory, root, systems).problems
 
 
 def cross_references(policies: PolicySet, inventory: Inventory) -> list[Problem]:

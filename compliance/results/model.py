@@ -118,6 +118,8 @@ class ScanRun:
     source_run: dict[str, Any] | None = None  # set when the run re-judged a stored run's evidence
     change_ledger: dict[str, Any] | None = None  # the control node's change ledger as read (scan.ledger_items)
     inspections: dict[str, Any] | None = None  # the kept daily inspections as read (scan.inspection_items)
+    records: dict[str, Any] | None = None  # the inventory's management records as read (scan.record_items)
+    assessment: dict[str, Any] | None = None  # high-risk findings, score and conclusion per system (assessment)
 
     @property
     def items(self) -> list[ItemResult]:

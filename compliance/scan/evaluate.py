@@ -21,6 +21,7 @@ from compliance.results.verdicts import Verdict, combine
 from compliance.scan.coverage import covered_items
 from compliance.scan.inspection_items import inspection_verdict
 from compliance.scan.ledger_items import ledger_verdict
+from compliance.scan.record_items import record_verdict
 
 SYSTEM_KINDS = ("application", "documents", "records", "on_site")
 SYSTEM_GUIDANCE = {
@@ -190,10 +191,11 @@ def evaluate_system(
     ledger: dict[str, Any] | None = None,
     hosts: set[str] | frozenset[str] = frozenset(),
     inspections: dict[str, Any] | None = None,
+    records: dict[str, Any] | None = None,
 ) -> list[ItemResult]:
     """Items that applications, documents, records or site visits decide, for one system: manual, but
-    where the change ledger (scan.ledger_items) or the kept daily inspections (scan.inspection_items)
-    show part of the evidence for the system's hosts."""
+    where the management records (scan.record_items), the change ledger (scan.ledger_items) or the kept
+    daily inspections (scan.inspection_items) show the evidence, or part of it, for the system."""
     rows, system_hosts = [], set(hosts)
     for item in covered_items(level):
         if any(kind in SYSTEM_KINDS for kind in item.evidence):
@@ -203,6 +205,7 @@ def evaluate_system(
                 for found in (
                     ledger_verdict(item, ledger, system_hosts),
                     inspection_verdict(item, inspections, system_hosts),
+                    record_verdict(item, records, system),
                 )
                 if found is not None
             ]

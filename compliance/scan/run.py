@@ -52,15 +52,18 @@ def run_scan(
     timeout: float,
     on_host: Callable[[Collected], None] | None = None,
     inspections: dict[str, Any] | None = None,
+    records: dict[str, Any] | None = None,
 ) -> ScanRun:
     """Collect from every target whose kind has a collector, then judge what came back (with the kept
-    inspections' summary the command read, compliance.inspect.history)."""
+    inspections' summary and the records' index the command read: compliance.inspect.history,
+    compliance.scan.record_items)."""
     run = ScanRun(
         started=now(),
         inventory=inventory,
         selection=selection or {},
         change_ledger=ledger_evidence(),
         inspections=inspections,
+        records=records,
     )
     collectable = [t for t in targets if t.collectable]
     collected = collect_all(collectable, workers=workers, timeout=timeout, on_done=on_host) if collectable else {}
@@ -79,8 +82,8 @@ def judge(
 
     A live scan hands over what it just collected; a re-judged run what a sealed run stored.
     Targets without a collection (a kind nothing collects yet) are listed with their items as manual.
-    The system items the change ledger and the inspections answer in part are judged on `run.change_ledger`
-    and `run.inspections`.
+    The system items the records, the change ledger and the inspections answer are judged on `run.records`,
+    `run.change_ledger` and `run.inspections`.
     """
     run.repository_commit = repository_commit(root)
     for target in targets:
@@ -94,7 +97,7 @@ def judge(
     for system in systems:
         level = system_levels.get(system) or max(t.level for t in targets if system in t.systems)
         hosts = {t.name for t in targets if system in t.systems}
-        run.system_items.extend(evaluate_system(system, level, run.change_ledger, hosts, run.inspections))
+        run.system_items.extend(evaluate_system(system, level, run.change_ledger, hosts, run.inspections, run.records))
     apply_waivers(run.items, waivers.active, {t.name: t.zone for t in targets})
     run.expired_waivers = list(waivers.expired)
     run.finished = now()

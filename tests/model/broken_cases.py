@@ -1003,4 +1003,84 @@ WAIVERS = [
     Broken("waiver_not_a_mapping", WAIVER_FILE, None, "- W-TEST\n", None, "", "waiver file is a mapping"),
 ]
 
-MORE_CASES = [*READING, *MESSAGES, *FLOORS, *WAIVERS]
+DRILL = "records/example-hospital/drill/drill-2026-06-his-db-failover.yml"
+PLAN = "records/example-hospital/document/doc-emergency-plan.yml"
+NOT_APPLICABLE = "records/example-hospital/not_applicable/na-self-development.yml"
+RECORDS = [
+    Broken("record_unknown_type", DRILL, "type: drill", "type: drills", "type: drills", "type", "unknown record type"),
+    Broken(
+        "record_future_date",
+        DRILL,
+        "date: 2026-06-24",
+        f"date: {TODAY + timedelta(days=30)}",
+        "date: ",
+        "date",
+        "is in the future",
+    ),
+    Broken(
+        "record_review_before_approval",
+        PLAN,
+        "reviewed: 2026-06-20",
+        "reviewed: 2023-06-20",
+        "reviewed: 2023-06-20",
+        "reviewed",
+        "is before approved 2024-03-01",
+    ),
+    Broken(
+        "record_attachment_missing",
+        DRILL,
+        "path: attachments/drill-2026-06-his-db-failover.md",
+        "path: attachments/minutes.md",
+        "path: attachments/minutes.md",
+        "attachments[0].path",
+        "attachment attachments/minutes.md does not exist",
+    ),
+    Broken(
+        "record_attachment_altered",
+        "records/example-hospital/drill/attachments/drill-2026-06-his-db-failover.md",
+        "业务中断 18 分钟",
+        "业务中断 8 分钟",
+        "sha256:",
+        "attachments[0].sha256",
+        "the file changed",
+        reported_file=DRILL,
+    ),
+    Broken(
+        "record_unknown_item",
+        NOT_APPLICABLE,
+        '"8.1.9.4 g)"]',
+        '"8.1.9.11 a)"]',
+        "items:",
+        "items[6]",
+        "8.1.9.11 a) is not an item of GB/T 22239-2019",
+    ),
+    Broken("record_unknown_system", DRILL, "- his", "- hiss", "- hiss", "systems[0]", "system 'hiss' is not declared"),
+    Broken(
+        "record_left_to_fill",
+        DRILL,
+        "scenario: HIS 主库宕机，切换至备库",
+        "scenario: 待填写 / to fill in",
+        "scenario:",
+        "scenario",
+        "scenario is still to be filled in",
+    ),
+    Broken(
+        "assessment_freshness_of_no_type",
+        "policies/assessment.yml",
+        "  drill: 365",
+        "  drills: 365",
+        "  drills: 365",
+        "settings.max_age_days.drills",
+        "drills is not a record type",
+    ),
+    Broken(
+        "assessment_bands_not_descending",
+        "policies/assessment.yml",
+        "{excellent: 90, good: 80, fair: 70}",
+        "{excellent: 90, good: 95, fair: 70}",
+        "conclusion_bands:",
+        "settings.conclusion_bands",
+        "the bands must descend",
+    ),
+]
+MORE_CASES = [*READING, *MESSAGES, *FLOORS, *WAIVERS, *RECORDS]

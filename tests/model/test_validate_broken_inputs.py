@@ -448,7 +448,8 @@ def test_broken_input_is_reported_with_file_line_and_field(case, model_copy, cap
     assert main(["validate", str(model_copy)]) == 2
     output = capsys.readouterr().err
     reported = case.reported_file or case.file
-    line = expected_line(target, case.line_of) if target.is_file() else 1
+    marked = model_copy / reported if case.reported_file else target  # the marker is in the file reported
+    line = expected_line(marked, case.line_of) if marked.is_file() else 1
     headers = re.findall(r"^(\S+):(\d+):(\d+)(?: \[(.*)\])?$", output, re.M)
     matching = [h for h in headers if h[0] == reported and int(h[1]) == line and h[3] == case.field]
     assert matching, f"no error at {reported}:{line} [{case.field}] in:\n{output}"

@@ -1,0 +1,1 @@
+"""Management records: the documents and dated records that evidence the document-based items."""
