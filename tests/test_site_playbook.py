@@ -211,6 +211,40 @@ def test_backups_were_failing_before_and_rest_on_a_real_backup_and_restore_after
 
 
 PATCHED_HOST = "his-app-01"
+LISTENER = "compliance/checks/linux/remote_admin_encrypted/scenarios/telnet_port_listening.fail.sh"
+
+
+def test_a_plaintext_login_service_makes_the_conclusion_poor_until_it_is_gone(converged, lab, dengbao_cmd, test_lab_env):
+    """A high-risk condition (a telnet port, 8.1.4.1 c)) on a converged HIS host: the self-assessment of
+    its system turns 差 with that finding first; once the listener is gone the conclusion rises again."""
+    host, system = PATCHED_HOST, "his"
+
+    def assessed(name: str) -> dict:
+        output = lab["workdir"] / "high-risk" / name
+        result = scan(dengbao_cmd, test_lab_env, lab["inventory"], output, "--limit", host, "--report", "md")
+        assert result.returncode in (0, 1), result.stderr[-3000:]
+        document = json.loads((output / "assessment.json").read_text())
+        [entry] = [s for s in document["systems"] if s["system"] == system]
+        return {"entry": entry, "stdout": result.stdout, "markdown": (output / "report.md").read_text()}
+
+    ssh = ["ssh", "-F", str(lab["ssh_config"]), host]
+    listener = Path(__file__).resolve().parents[1] / LISTENER
+    subprocess.run([*ssh, "sh", "-s"], input=listener.read_text(), text=True, check=True, timeout=60)
+    try:
+        broken = assessed("telnet")
+    finally:
+        subprocess.run([*ssh, "systemctl", "stop", "scenario-telnet"], check=True, timeout=60)
+    fixed = assessed("fixed")
+
+    first = broken["entry"]["high_risk"][0]
+    assert (first["condition"], first["item"], first["object"], first["status"]) == (
+        "plaintext-remote-admin", "8.1.4.1 c)", host, "open"
+    )
+    assert broken["entry"]["conclusion_zh"] == "差" and broken["entry"]["high_risk_open"] == 1
+    assert broken["stdout"].index("高风险 HIGH RISK his") < broken["stdout"].index("等保测评结果汇总")
+    assert broken["markdown"].index("8.1.4.1 c)") < broken["markdown"].index("| 定级对象 system | 符合")
+    assert fixed["entry"]["high_risk"] == [] and fixed["entry"]["conclusion_zh"] in ("优", "良", "中")
+    assert fixed["entry"]["score"] > broken["entry"]["score"]
 
 
 def test_a_held_back_fix_fails_and_the_patch_playbook_puts_it_right_on_record(converged, lab, run_playbook, tmp_path):

@@ -50,17 +50,28 @@ def high_risk_findings(run: ScanRun) -> dict[str, list[dict[str, Any]]]:
                     continue
                 finding = _finding(item, clause, result.check.id, result.reason_en, result.reason_zh)
                 for system in item.systems:
-                    found.setdefault(system, []).append(finding)
+                    _add(found.setdefault(system, []), finding)
     for item in run.system_items:
         clause = item.item.level3_id
         real = item.original_verdict or item.verdict
         if clause in conditions() and real is Verdict.FAIL:
             finding = _finding(item, clause, None, item.reason_en, item.reason_zh)
             for system in item.systems:
-                found.setdefault(system, []).append(finding)
+                _add(found.setdefault(system, []), finding)
     for findings in found.values():
         findings.sort(key=lambda f: (f["status"] != "open", f["item"], f["object"]))
     return found
+
+
+def _add(findings: list[dict[str, Any]], finding: dict[str, Any]) -> None:
+    """One finding per condition and object: a second failing check on it is named beside the first."""
+    for kept in findings:
+        if (kept["condition"], kept["object"]) == (finding["condition"], finding["object"]):
+            kept["checks"].extend(c for c in finding["checks"] if c not in kept["checks"])
+            kept["reason_en"] += f" | {finding['reason_en']}"
+            kept["reason_zh"] += f" | {finding['reason_zh']}"
+            return
+    findings.append(finding)
 
 
 def _finding(item: ItemResult, clause: str, check: str | None, reason_en: str, reason_zh: str) -> dict[str, Any]:
@@ -72,7 +83,7 @@ def _finding(item: ItemResult, clause: str, check: str | None, reason_en: str, r
         "en": condition.en,
         "item": item.item.id,
         "object": item.object,
-        "check": check,
+        "checks": [check] if check else [],
         "reason_zh": reason_zh,
         "reason_en": reason_en,
         "status": "lowered" if compensated else "open",

@@ -280,6 +280,8 @@ def render_summary(result: ScanRun, directory: Path, html_report: bool = False) 
         )
     for host in result.unreachable:
         console.print(f"不可达 unreachable: {host.target.name}: {host.error}", soft_wrap=True)
+    for line in assessment_lines(result.assessment):
+        console.print(line, soft_wrap=True)
     table = Table(title="等保测评结果汇总 / Compliance summary", title_justify="left")
     table.add_column("定级对象\nsystem", no_wrap=True)
     table.add_column("类别\ncategory", no_wrap=True)
@@ -305,6 +307,32 @@ def render_summary(result: ScanRun, directory: Path, html_report: bool = False) 
         console.print(f"报告 report:  {directory}/report.html")
     console.print(f"核验 verify:  dengbao evidence verify {directory}")
     return buffer.getvalue()
+
+
+def assessment_lines(assessment: dict[str, Any] | None) -> list[str]:
+    """Per system: its open high-risk findings first, then the self-assessed score and conclusion."""
+    if not assessment:
+        return []
+    lines = []
+    for system in assessment["systems"]:
+        for finding in system["high_risk"]:
+            lowered = "" if finding["status"] == "open" else "（已由补偿措施降低 lowered by a compensating control）"
+            checks = f" ({', '.join(finding['checks'])})" if finding["checks"] else ""
+            lines.append(
+                f"高风险 HIGH RISK {system['system']}: {finding['object']} [{finding['item']}]{checks} {finding['zh']}"
+                f" / {finding['en']}{lowered}"
+            )
+    for system in assessment["systems"]:
+        score = "—" if system["score"] is None else f"{system['score']:.1f}"
+        low, high = system["score_lowest"], system["score_highest"]
+        span = "" if low is None else f" (人工核查项计入后 with manual items: {low:.1f}–{high:.1f})"
+        lines.append(
+            f"自评估 self-assessment {system['system']}: 得分 score {score}{span}, 预期结论 expected conclusion"
+            f" {system['conclusion_zh']} {system['conclusion']} (范围 range {'–'.join(system['conclusion_range'])});"
+            f" 高风险 {system['high_risk_open']} open"
+        )
+    lines.append(f"  {assessment['note_zh']} / {assessment['note_en']}")
+    return lines
 
 
 def finding_lines(result: ScanRun) -> list[str]:

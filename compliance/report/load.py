@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from compliance.assessment import ASSESSMENT_FILE
 from compliance.errors import BilingualError
 from compliance.evidence.store import MANIFEST, PROVENANCE, RESULTS
 from compliance.results.document import SCHEMA
@@ -53,6 +54,7 @@ class StoredRun:
     provenance: dict[str, Any]
     manifest: dict[str, Any] | None
     verified_signer: str | None = None  # set once `dengbao evidence verify` logic accepted the signature
+    assessment: dict[str, Any] | None = None  # assessment.json: high-risk findings, score, conclusion per system
 
     @property
     def name(self) -> str:
@@ -127,4 +129,5 @@ def load_run(directory: Path) -> StoredRun:
             evidence[host.name] = _json(directory / host.evidence_file)
     provenance = _json(directory / PROVENANCE) if (directory / PROVENANCE).is_file() else {}
     manifest = _json(directory / MANIFEST) if (directory / MANIFEST).is_file() else None
-    return StoredRun(directory, results, evidence, provenance, manifest)
+    assessment = _json(directory / ASSESSMENT_FILE) if (directory / ASSESSMENT_FILE).is_file() else None
+    return StoredRun(directory, results, evidence, provenance, manifest, assessment=assessment)
