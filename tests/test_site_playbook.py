@@ -214,7 +214,7 @@ PATCHED_HOST = "his-app-01"
 LISTENER = "compliance/checks/linux/remote_admin_encrypted/scenarios/telnet_port_listening.fail.sh"
 
 
-def test_a_plaintext_login_service_makes_the_conclusion_poor_until_it_is_gone(converged, lab, dengbao_cmd, test_lab_env):
+def test_a_telnet_port_makes_the_conclusion_poor_until_it_is_gone(converged, lab, dengbao_cmd, test_lab_env):
     """A high-risk condition (a telnet port, 8.1.4.1 c)) on a converged HIS host: the self-assessment of
     its system turns 差 with that finding first; once the listener is gone the conclusion rises again."""
     host, system = PATCHED_HOST, "his"
@@ -238,7 +238,10 @@ def test_a_plaintext_login_service_makes_the_conclusion_poor_until_it_is_gone(co
 
     first = broken["entry"]["high_risk"][0]
     assert (first["condition"], first["item"], first["object"], first["status"]) == (
-        "plaintext-remote-admin", "8.1.4.1 c)", host, "open"
+        "plaintext-remote-admin",
+        "8.1.4.1 c)",
+        host,
+        "open",
     )
     assert broken["entry"]["conclusion_zh"] == "差" and broken["entry"]["high_risk_open"] == 1
     assert broken["stdout"].index("高风险 HIGH RISK his") < broken["stdout"].index("等保测评结果汇总")
