@@ -1,5 +1,6 @@
-"""What changed between two stored runs: new findings, fixed findings, other verdict changes,
-objects that appeared or disappeared, and raw evidence whose output changed."""
+"""What changed between two stored runs: each system's self-assessed score and conclusion, new findings,
+fixed findings, other verdict changes, objects that appeared or disappeared, and raw evidence whose
+output changed."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class Comparison:
     objects_added: list[str] = field(default_factory=list)
     objects_removed: list[str] = field(default_factory=list)
     evidence_changed: list[tuple[str, str]] = field(default_factory=list)  # (host, probe)
+    assessment: list[dict[str, Any]] = field(default_factory=list)  # per system: score and conclusion, A → B
 
     def as_dict(self) -> dict[str, Any]:
         def brief(item: ItemRecord) -> dict[str, Any]:
@@ -38,10 +40,19 @@ class Comparison:
             "objects_added": self.objects_added,
             "objects_removed": self.objects_removed,
             "evidence_changed": [{"host": h, "probe": p} for h, p in self.evidence_changed],
+            "assessment": self.assessment,
         }
 
     def render_text(self) -> str:
         lines = [f"对比 comparing {self.before} → {self.after}"]
+        for row in self.assessment:
+            a, b = row["before"] or {}, row["after"] or {}
+            lines.append(
+                f"自评估 self-assessment {row['system']}:"
+                f" 得分 score {_shown(a.get('score'))} → {_shown(b.get('score'))},"
+                f" 结论 conclusion {a.get('conclusion_zh', '—')} → {b.get('conclusion_zh', '—')},"
+                f" 高风险 open high-risk {a.get('high_risk_open', '—')} → {b.get('high_risk_open', '—')}"
+            )
         sections = (
             ("新增问题 new findings", self.new_findings),
             ("已修复 fixed findings", self.fixed_findings),
@@ -58,12 +69,28 @@ class Comparison:
         return "\n".join(lines) + "\n"
 
 
+def _shown(score: float | None) -> str:
+    return "—" if score is None else f"{score:.1f}"
+
+
+def _assessment_trend(before: StoredRun, after: StoredRun) -> list[dict[str, Any]]:
+    """Per system in either run: its score, conclusion and open high-risk findings before and after."""
+    kept = ("score", "conclusion", "conclusion_zh", "high_risk_open")
+
+    def by_system(run: StoredRun) -> dict[str, dict[str, Any]]:
+        systems = (run.assessment or {}).get("systems", [])
+        return {entry["system"]: {key: entry.get(key) for key in kept} for entry in systems}
+
+    old, new = by_system(before), by_system(after)
+    return [{"system": name, "before": old.get(name), "after": new.get(name)} for name in sorted(set(old) | set(new))]
+
+
 def _index(run: StoredRun) -> dict[Key, ItemRecord]:
     return {(item.object, item.item): item for item in run.items}
 
 
 def compare(before: StoredRun, after: StoredRun) -> Comparison:
-    result = Comparison(before.name, after.name)
+    result = Comparison(before.name, after.name, assessment=_assessment_trend(before, after))
     old, new = _index(before), _index(after)
     order = sorted(set(old) | set(new), key=lambda key: (key[0], clause_key(key[1])))
     for key in order:

@@ -26,6 +26,7 @@ from compliance.report.formats import OSCAL_CATALOG_FILE
 from compliance.report.load import StoredRun
 from compliance.results.records import ItemRecord
 from compliance.scan.coverage import covered_items
+from compliance.scan.record_items import RECORDS_FILE
 
 NAMESPACE = "https://dengbao.example/ns/oscal"
 CATALOG_HREF = OSCAL_CATALOG_FILE  # the catalog document a run's assessment results import
@@ -148,6 +149,23 @@ def assessment_results(run: StoredRun) -> ar.AssessmentResults:
             for check in item.checks
             if (item.object, check) in observation_uuid
         ]
+        if item.object_kind == "system" and item.reason_en.startswith(RECORD_BACKED):
+            # A record-backed verdict: the records were examined, not tested (scan.record_items).
+            uuid = _uuid(run.name, "observation", item.object, "records", item.item)
+            observations.append(
+                common.Observation.construct(
+                    uuid=uuid,
+                    title=f"records for {item.item} of {item.object}",
+                    description=f"{item.reason_zh}\n\n{item.reason_en}",
+                    methods=["EXAMINE"],
+                    collected=started,
+                    props=[_prop("verdict", item.verdict)],
+                    relevant_evidence=[
+                        common.RelevantEvidence.construct(href=RECORDS_FILE, description="management records index")
+                    ],
+                )
+            )
+            related.append(ar.RelatedObservation.construct(observation_uuid=uuid))
         satisfied = item.verdict in SATISFIED
         status = common.ObjectiveStatus.construct(
             state="satisfied" if satisfied else "not-satisfied",
@@ -190,6 +208,9 @@ def assessment_results(run: StoredRun) -> ar.AssessmentResults:
         import_ap=ar.ImportAp(href=f"#{CATALOG_HREF}", remarks="no assessment plan: the scan follows the catalog"),
         results=[result],
     )
+
+
+RECORD_BACKED = ("records:", "not applicable by record")
 
 
 def _level3_clause(item: ItemRecord) -> str:

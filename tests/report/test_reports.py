@@ -38,8 +38,26 @@ def test_a_scan_writes_every_format_into_its_sealed_run(local_run):
         "oscal-assessment-results.json",
         "gbt22239-2019-catalog.json",
         "provenance.json",
+        "assessment.json",
     ):
         assert name in manifest["files"], name
+
+
+def test_the_reports_lead_with_the_self_assessment_and_its_high_risk_findings(local_run):
+    """This machine is no hardened server: its system has open high-risk findings, shown before the summary."""
+    assessment = json.loads((local_run / "assessment.json").read_text())
+    [entry] = assessment["systems"]
+    assert entry["high_risk_open"] >= 1 and entry["conclusion_zh"] == "差"
+    assert "self-assessment" in assessment["note_en"] and "非测评机构的结论" in assessment["note_zh"]
+    markdown = (local_run / "report.md").read_text()
+    summary = markdown.index("| 定级对象 system | 符合")
+    assert markdown.index("高风险 HIGH RISK") < markdown.index("**差** poor") < summary
+    chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"]
+    page = (local_run / "report.html").resolve().as_uri()
+    dom = subprocess.run([*chromium, page], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert dom.index('id="assessment"') < dom.index('id="summary"')
+    first = entry["high_risk"][0]
+    assert 'data-status="open"' in dom and first["zh"] in dom and first["item"] in dom
 
 
 @pytest.mark.parametrize("check", ["json_schema", "junit", "oscal", "xlsx", "markdown"])
@@ -115,6 +133,8 @@ def test_compare_command_on_two_real_runs(local_run, tmp_path, dengbao_cmd, repo
     document = json.loads(result.stdout)
     assert result.returncode == (1 if document["new_findings"] else 0)
     assert document["before"] == local_run.name and document["after"] == "second"
+    [trend] = document["assessment"]
+    assert trend["before"]["conclusion_zh"] == trend["after"]["conclusion_zh"] == "差"
 
 
 def test_the_json_format_is_the_stored_results_read_back_through_the_records(local_run):
