@@ -11,6 +11,7 @@ from compliance.commands import catalog as catalog_cli
 from compliance.commands import checks as checks_cli
 from compliance.commands import drift as drift_cli
 from compliance.commands import evidence as evidence_cli
+from compliance.commands import handover as handover_cli
 from compliance.commands import inspect as inspect_cli
 from compliance.commands import lab as lab_cli
 from compliance.commands import ledger as ledger_cli
@@ -46,6 +47,7 @@ def build_parser() -> BilingualParser:
     records_cli.add_parser(subparsers)
     evidence_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
+    handover_cli.add_parser(subparsers)
     ledger_cli.add_parser(subparsers)
     drift_cli.add_parser(subparsers)
     review_cli.add_parser(subparsers)
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             return evidence_cli.run(args)
         if args.command == "report":
             return report_cli.run(args)
+        if args.command == "handover":
+            return handover_cli.run(args)
         if args.command == "ledger":
             return ledger_cli.run(args)
         if args.command == "drift":

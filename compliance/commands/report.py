@@ -48,7 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--alone", action="store_true", help="the run was handed over without its predecessor")
 
 
-def _verified(directory: Path, alone: bool) -> str | int | None:
+def verified_signer(directory: Path, alone: bool) -> str | int | None:
     """The verified signer's description (None: unsigned), or the exit code when the run does not verify."""
     if not (directory / MANIFEST).is_file() and not (directory / RESULTS).is_file():
         return usage_error(f"{directory} is not a run directory", f"{directory} 不是扫描结果目录")
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         if args.run_dir is None:
             return usage_error("give a run directory, or --compare RUN_A RUN_B", "请指定扫描结果目录，或使用 --compare")
         formats = (*SCAN_DEFAULT, "json") if args.format == "all" else parse_formats(args.format)
-        verified = _verified(args.run_dir, args.alone)
+        verified = verified_signer(args.run_dir, args.alone)
         if isinstance(verified, int):
             return verified
         stored = load_run(args.run_dir)
@@ -98,7 +98,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.format not in ("all", "text", "md", "json"):
         return usage_error("--compare prints text, md or json", "--compare 仅支持 text、md 或 json 输出")
     for path in args.compare:
-        verified = _verified(path, args.alone)
+        verified = verified_signer(path, args.alone)
         if isinstance(verified, int):
             return verified
     before, after = (load_run(path) for path in args.compare)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 import re
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 import report_validation
 
@@ -152,3 +154,33 @@ def test_no_python_value_reaches_the_record_sheet_or_oscal(local_run):
     oscal_text = (local_run / "oscal-assessment-results.json").read_text()
     for text in (cells, oscal_text):
         assert not re.search(r"\b(None|True|False)\b", text)
+
+
+def test_the_handover_package_holds_the_sheet_the_pdf_the_assessment_and_the_sealed_run(
+    local_run, tmp_path, dengbao_cmd
+):
+    package = tmp_path / "handover"
+    made = subprocess.run(
+        [*dengbao_cmd, "handover", str(local_run), "--system", "local", "-o", str(package)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
+    document = json.loads((package / "handover.json").read_text())
+    for name, digest in document["files"].items():
+        assert hashlib.sha256((package / name).read_bytes()).hexdigest() == digest, name
+    assert {"record-sheet.xlsx", "summary.pdf", "summary.html", "assessment.json", "run/manifest.json"} <= set(
+        document["files"]
+    )
+    assert (package / "summary.pdf").read_bytes().startswith(b"%PDF")
+    assert json.loads((package / "assessment.json").read_text())["systems"][0]["system"] == "local"
+    objects = {item["object"] for item in report_validation.results(local_run)["items"]}
+    assert len(openpyxl.load_workbook(package / "record-sheet.xlsx", read_only=True).sheetnames) == 1 + len(objects)
+    verified = subprocess.run(
+        [*dengbao_cmd, "evidence", "verify", "--alone", str(package / "run")], capture_output=True, text=True
+    )
+    assert verified.returncode == 0, verified.stdout[-2000:]
+    unknown = subprocess.run(
+        [*dengbao_cmd, "handover", str(local_run), "--system", "his", "-o", str(tmp_path / "none")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert unknown.returncode == 2 and "has no system 'his'" in unknown.stderr and not (tmp_path / "none").exists()
