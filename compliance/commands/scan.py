@@ -313,15 +313,21 @@ def assessment_lines(assessment: dict[str, Any] | None) -> list[str]:
     """Per system: its open high-risk findings first, then the self-assessed score and conclusion."""
     if not assessment:
         return []
-    lines = []
+    lines: list[str] = []
+    shown = 0
     for system in assessment["systems"]:
         for finding in system["high_risk"]:
+            shown += 1
+            if shown > MAX_FINDINGS_SHOWN:
+                continue
             lowered = "" if finding["status"] == "open" else "（已由补偿措施降低 lowered by a compensating control）"
             checks = f" ({', '.join(finding['checks'])})" if finding["checks"] else ""
             lines.append(
                 f"高风险 HIGH RISK {system['system']}: {finding['object']} [{finding['item']}]{checks} {finding['zh']}"
                 f" / {finding['en']}{lowered}"
             )
+    if shown > MAX_FINDINGS_SHOWN:
+        lines.append(f"  … {shown - MAX_FINDINGS_SHOWN} more in assessment.json / 其余高风险问题见 assessment.json")
     for system in assessment["systems"]:
         score = "—" if system["score"] is None else f"{system['score']:.1f}"
         low, high = system["score_lowest"], system["score_highest"]

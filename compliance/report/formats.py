@@ -16,7 +16,8 @@ from compliance.report import junit
 from compliance.report.filters import environment
 from compliance.report.load import ReportError, StoredRun, load_run
 
-MARKDOWN_FINDINGS_SHOWN = 25
+MARKDOWN_FINDINGS_SHOWN = 20
+MARKDOWN_HIGH_RISK_SHOWN = 5
 OSCAL_CATALOG_FILE = "gbt22239-2019-catalog.json"
 # compliance-trestle and openpyxl take about a second to import: only the formats that need
 # them import them, when they render, so a scan with `--report none` never pays for them.
@@ -29,8 +30,20 @@ def render_html(run: StoredRun) -> bytes:
 def render_markdown(run: StoredRun) -> bytes:
     findings = [item for item in run.items if item.finding]
     unreachable = [host for host in run.hosts if host.status in ("unreachable", "error")]
+    high_risk = [
+        (system["system"], finding)
+        for system in (run.assessment or {}).get("systems", [])
+        for finding in system["high_risk"]
+    ]
     template = environment(autoescape=False).get_template("report.md.j2")
-    text = template.render(run=run, findings=findings, unreachable=unreachable, limit=MARKDOWN_FINDINGS_SHOWN)
+    text = template.render(
+        run=run,
+        findings=findings,
+        unreachable=unreachable,
+        limit=MARKDOWN_FINDINGS_SHOWN,
+        high_risk=high_risk,
+        high_risk_limit=MARKDOWN_HIGH_RISK_SHOWN,
+    )
     return text.encode()
 
 
