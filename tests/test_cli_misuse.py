@@ -65,6 +65,16 @@ MISUSES = [  # (id, argv, a fragment the English line must contain, one the Chin
     ("inventory_unknown_name", ["inventory", "-i", "nowhere"], "nowhere", "nowhere"),
     ("validate_missing_path", ["validate", "no/such/path"], "no such file or directory", "文件或目录不存在"),
     ("lab_unknown_action", ["lab", "dance"], "invalid choice", "无效"),
+    ("records_unknown_type", ["records", "new", "drills", "-i", "example-hospital"], "unknown record type", "未知"),
+    ("records_no_category", ["records", "new", "document", "-i", "example-hospital"], "needs --category", "需要"),
+    ("records_no_inventory", ["records", "list", "-i", "nowhere"], "no such inventory", "清单不存在"),
+    (
+        "records_attachment_missing",
+        ["records", "new", "drill", "-i", "example-hospital", "--attach", "no-such.pdf"],
+        "no such file to attach",
+        "要附加的文件不存在",
+    ),
+    ("handover_not_a_run", ["handover", "docs", "--system", "his"], "docs", "docs"),
 ]
 
 

@@ -61,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
     if model is None:
         return EXIT_USAGE
     inventory = inventory_path(root, args.inventory)
+    if not inventory.is_dir():
+        return usage_error(
+            f"{args.inventory}: no such inventory (a folder under inventory/, or its path)",
+            f"{args.inventory}：清单不存在（inventory/ 下的目录或其路径）",
+        )
     settings = model.policies.policies["assessment"].settings
     directory = records_directory(root, settings["records_directory"], inventory.name)
     if args.records_command == "new":
