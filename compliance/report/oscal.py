@@ -157,7 +157,8 @@ def assessment_results(run: StoredRun) -> ar.AssessmentResults:
                     uuid=uuid,
                     title=f"records for {item.item} of {item.object}",
                     description=f"{item.reason_zh}\n\n{item.reason_en}",
-                    methods=["EXAMINE"],
+                    # Where the evaluator must still talk to staff (an item the records show in part), INTERVIEW too.
+                    methods=["EXAMINE", "INTERVIEW"] if "interview" in item.reason_en else ["EXAMINE"],
                     collected=started,
                     props=[_prop("verdict", item.verdict)],
                     relevant_evidence=[
