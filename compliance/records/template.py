@@ -70,6 +70,17 @@ LABELS = {
 }
 
 
+class IndentedDumper(yaml.SafeDumper):
+    """Lists indented under their key, as yamllint's default wants them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def dump(values: dict[str, Any]) -> str:
+    return yaml.dump(values, Dumper=IndentedDumper, allow_unicode=True, sort_keys=False, width=200)
+
+
 def placeholder(rules: dict[str, Any]) -> Any:
     """What an unknown field starts as: something `dengbao validate` refuses where a real value is needed."""
     kind = rules.get("type")
@@ -97,5 +108,5 @@ def new_record(kind: RecordType, values: dict[str, Any]) -> str:
         lines.append(f"# {LABELS.get(name, name)}")
         if name == "category":
             lines.append("#   " + "; ".join(f"{key}: {text}" for key, text in kind.categories.items()))
-        lines.append(yaml.safe_dump({name: value}, allow_unicode=True, sort_keys=False, width=200).rstrip())
+        lines.append(dump({name: value}).rstrip())
     return "\n".join(lines) + "\n"
