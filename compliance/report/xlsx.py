@@ -108,6 +108,31 @@ def _summary(run: StoredRun, sheet: WriteOnlyWorksheet, styles: Styles) -> None:
         sheet.append([_cell(sheet, value, style) for value in values])
 
 
+def _assessment(run: StoredRun, sheet: WriteOnlyWorksheet, styles: Styles) -> None:
+    """Below the summary: each system's self-assessment, then its high-risk findings (docs/assessment.md)."""
+    if not run.assessment:
+        return
+    sheet.append([])
+    sheet.append([_cell(sheet, f"{run.assessment['note_zh']} / {run.assessment['note_en']}", styles.bold)])
+    titles = ("定级对象\nSystem", "得分\nScore", "范围\nRange", "预期结论\nConclusion", "高风险\nOpen high-risk")
+    sheet.append([_cell(sheet, title, styles.header) for title in titles])
+    for system in run.assessment["systems"]:
+        low, high = system["score_lowest"], system["score_highest"]
+        values = [
+            system["system"],
+            system["score"],
+            "—" if low is None else f"{low:.1f}–{high:.1f}",
+            f"{system['conclusion_zh']} {system['conclusion']} ({'–'.join(system['conclusion_range'])})",
+            system["high_risk_open"],
+        ]
+        sheet.append([_cell(sheet, value, styles.wrapped) for value in values])
+    for system in run.assessment["systems"]:
+        for finding in system["high_risk"]:
+            state = "未消除 open" if finding["status"] == "open" else "已降低 lowered"
+            values = [system["system"], f"高风险 {state}", finding["item"], finding["object"], finding["zh"]]
+            sheet.append([_cell(sheet, value, styles.verdicts["fail"]) for value in values])
+
+
 def _sheet_title(name: str, taken: set[str]) -> str:
     title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
     base, number = title, 1
@@ -124,6 +149,7 @@ def render(run: StoredRun) -> bytes:
     summary = book.create_sheet("汇总 Summary")
     styles = Styles(summary)
     _summary(run, summary, styles)
+    _assessment(run, summary, styles)
     by_object: dict[str, list[ItemRecord]] = defaultdict(list)
     for item in run.items:
         by_object[item.object].append(item)

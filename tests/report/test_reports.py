@@ -60,6 +60,9 @@ def test_the_reports_lead_with_the_self_assessment_and_its_high_risk_findings(lo
     assert dom.index('id="assessment"') < dom.index('id="summary"')
     first = entry["high_risk"][0]
     assert 'data-status="open"' in dom and first["zh"] in dom and first["item"] in dom
+    book = openpyxl.load_workbook(local_run / "record-sheet.xlsx", read_only=True)
+    cells = [str(c) for row in book["汇总 Summary"].iter_rows(values_only=True) for c in row if c is not None]
+    assert "差 poor (差–差)" in cells and first["zh"] in cells
 
 
 @pytest.mark.parametrize("check", ["json_schema", "junit", "oscal", "xlsx", "markdown"])
