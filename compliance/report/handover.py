@@ -14,12 +14,12 @@ examines them at the hospital. Nothing here runs a command.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
+from compliance.evidence.store import sha256_file
 from compliance.report import xlsx
 from compliance.report.formats import render_html
 from compliance.report.load import StoredRun
@@ -95,7 +95,7 @@ def write_package(run: StoredRun, system: str, output: Path) -> Path:
 def seal_package(output: Path, run: StoredRun, system: str) -> dict[str, Any]:
     """handover.json: the SHA-256 of every file in the package, written last."""
     files = {
-        str(path.relative_to(output)): _sha256(path)
+        str(path.relative_to(output)): sha256_file(path)
         for path in sorted(output.rglob("*"))
         if path.is_file() and path.name != "handover.json"
     }
@@ -104,15 +104,11 @@ def seal_package(output: Path, run: StoredRun, system: str) -> dict[str, Any]:
         "schema": SCHEMA,
         "system": system,
         "run": run.name,
-        "run_manifest_sha256": _sha256(manifest) if manifest.is_file() else None,
+        "run_manifest_sha256": sha256_file(manifest) if manifest.is_file() else None,
         "files": files,
     }
     _write_json(output / "handover.json", document)
     return document
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _write_json(path: Path, value: Any) -> None:
