@@ -243,7 +243,9 @@ def test_a_telnet_port_makes_the_conclusion_poor_until_it_is_gone(converged, lab
         host,
         "open",
     )
-    assert broken["entry"]["conclusion_zh"] == "差" and broken["entry"]["high_risk_open"] == 1
+    # The telnet port is also a high-risk port (8.1.4.4 b)): two conditions, one cause.
+    conditions = {f["condition"] for f in broken["entry"]["high_risk"]}
+    assert conditions == {"plaintext-remote-admin", "high-risk-ports"} and broken["entry"]["conclusion_zh"] == "差"
     assert broken["stdout"].index("高风险 HIGH RISK his") < broken["stdout"].index("等保测评结果汇总")
     assert broken["markdown"].index("8.1.4.1 c)") < broken["markdown"].index("| 定级对象 system | 符合")
     assert fixed["entry"]["high_risk"] == [] and fixed["entry"]["conclusion_zh"] in ("优", "良", "中")
