@@ -68,6 +68,7 @@ def as_json(impact: Impact | None, base: str, problems: list) -> dict:
                 "removed": impact.waivers_removed,
                 "expiring": [{"id": w.id, "expires": str(w.expires)} for w in impact.waivers_expiring],
             },
+            "records": impact.records,
         }
     return document
 

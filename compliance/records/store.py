@@ -78,6 +78,7 @@ class Record:
     attachments: tuple[dict[str, str], ...]
     file: str
     line: int
+    sha256: str = ""  # of the record file as read: the sealed run names the exact record it judged
 
     def for_system(self, system: str) -> bool:
         return not self.systems or system in self.systems
@@ -95,6 +96,7 @@ class Record:
             "unmet": list(self.unmet),
             "attachments": [dict(a) for a in self.attachments],
             "file": f"{self.file}:{self.line}",
+            "sha256": self.sha256,
         }
 
 
@@ -268,6 +270,7 @@ def _read(
         tuple({"path": a["path"], "sha256": a["sha256"]} for a in data.get("attachments", [])),
         document.file,
         document.where(())[0],
+        sha256_of(path),
     )
     return record, problems
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compliance.errors import BilingualError
 
-MODEL_PATHS = ("policies", "inventory", "ansible.cfg")
+MODEL_PATHS = ("policies", "inventory", "records", "ansible.cfg")
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 

@@ -16,7 +16,10 @@ from typing import Any
 
 from compliance.checks import Check, all_checks
 from compliance.model.host_policy import HOST_FIREWALL, InvalidModel, policy_for_host, repository
+from compliance.model.validate import inventory_dirs
 from compliance.model.waivers import Waiver, load_waivers
+from compliance.records.store import Record, load_records, records_directory
+from compliance.scan.record_items import Need, record_mapping
 
 # The settings key a topic's changes reach checks and roles through, where it is not the topic's own.
 READ_AS = {HOST_FIREWALL: "access_rules"}
@@ -51,6 +54,7 @@ class Impact:
     waivers_changed: list[Waiver]
     waivers_removed: list[str]
     waivers_expiring: list[Waiver]
+    records: list[dict[str, Any]] = field(default_factory=list)  # management records added, changed, removed
 
 
 def host_states(root: Path) -> dict[tuple[str, str], HostState]:
@@ -146,6 +150,51 @@ def waiver_changes(base_root: Path, head_root: Path, today: date, notice_days: i
     return added, changed, removed, sorted(expiring, key=lambda w: w.expires)
 
 
+def _records(root: Path) -> dict[tuple[str, str], Record]:
+    """Every record of every inventory under the root, by (inventory, id); the unreadable left to validate."""
+    try:
+        setting = repository(root).policies.policies["assessment"].settings["records_directory"]
+    except (InvalidModel, KeyError):
+        setting = "records"
+    found = {}
+    for directory in inventory_dirs(root):
+        for record in load_records(records_directory(root, setting, directory.name), root, None).records:
+            found[(directory.name, record.id)] = record
+    return found
+
+
+def evidenced_items(record: Record) -> list[str]:
+    """The items a record speaks for: those its type (and category) is mapped to, and those it names."""
+    mine = {Need(record.type, None), Need(record.type, record.category)}
+    mapped = [item for item, (needs, _) in record_mapping().items() if mine & set(needs)]
+    return sorted({*mapped, *record.items}, key=lambda clause: [int(p) for p in re.findall(r"\d+", clause)])
+
+
+def record_changes(base_root: Path, head_root: Path) -> list[dict[str, Any]]:
+    """Management records added, changed or removed, each with the items whose verdict it can move."""
+    before, after = _records(base_root), _records(head_root)
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old is not None and new is not None and old.sha256 == new.sha256:
+            continue
+        status = "added" if old is None else "removed" if new is None else "changed"
+        record = new or old
+        assert record is not None
+        changes.append(
+            {
+                "status": status,
+                "inventory": key[0],
+                "id": record.id,
+                "type": record.type,
+                "dated": record.dated.isoformat(),
+                "file": record.file,
+                "items": evidenced_items(record),
+            }
+        )
+    return changes
+
+
 def impact_of(base_root: Path, head_root: Path, today: date) -> Impact:
     head = host_states(head_root)  # InvalidModel: the change does not validate, the caller says so
     try:
@@ -176,4 +225,5 @@ def impact_of(base_root: Path, head_root: Path, today: date) -> Impact:
         waivers_changed=changed,
         waivers_removed=removed,
         waivers_expiring=expiring,
+        records=record_changes(base_root, head_root),
     )

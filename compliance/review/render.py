@@ -51,6 +51,15 @@ def render_markdown(impact: Impact, base: str, problems: list[Problem]) -> str:
         lines.append(f"- expiring 即将到期: {w.id} on {w.expires} ({', '.join(w.items)}), `{w.file}:{w.line}`")
     if not (impact.waivers_added or impact.waivers_changed or impact.waivers_removed or impact.waivers_expiring):
         lines.append("— none / 无")
+    lines += ["", "### 管理记录 / Records", ""]
+    titles = {"added": "added 新增", "changed": "changed 修改", "removed": "removed 移除"}
+    lines += [
+        f"- {titles[r['status']]}: {r['inventory']}/{r['id']} ({r['type']}, {r['dated']}), items 测评项:"
+        f" {', '.join(r['items']) or '—'}, `{r['file']}`"
+        for r in impact.records
+    ]
+    if not impact.records:
+        lines.append("— none / 无")
     return "\n".join(lines) + "\n"
 
 

@@ -81,6 +81,26 @@ def test_waivers_added_and_expiring_are_listed(committed, dengbao_cmd, tmp_path)
     assert entries["dengbao.review.waiver_expiring"]["severity"] == "minor"
 
 
+def test_records_added_changed_and_removed_are_listed_with_the_items_they_move(committed, dengbao_cmd):
+    records = committed / "records" / "example-hospital"
+    drill = records / "drill" / "drill-2026-06-his-db-failover.yml"
+    drill.write_text(
+        drill.read_text(encoding="utf-8").replace("participants: 14", "participants: 15"), encoding="utf-8"
+    )
+    (records / "meeting" / "meeting-2026-09.yml").unlink()
+    git(committed, "add", "-A")
+    git(committed, "commit", "-qm", "records")
+    done = review(dengbao_cmd, committed, "--base", "HEAD~1", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    changes = {(r["status"], r["id"]): r["items"] for r in json.loads(done.stdout)["records"]}
+    assert changes == {
+        ("changed", "drill-2026-06-his-db-failover"): ["8.1.10.13 c)"],
+        ("removed", "meeting-2026-09"): ["8.1.7.4 a)"],
+    }
+    text = review(dengbao_cmd, committed, "--base", "HEAD~1").stdout
+    assert "- removed 移除: example-hospital/meeting-2026-09 (meeting, 2026-09-05), items 测评项: 8.1.7.4 a)" in text
+
+
 def test_bad_input_exits_2_and_names_the_reason(committed, dengbao_cmd, tmp_path):
     unknown = review(dengbao_cmd, committed, "--base", "no-such-branch")
     assert unknown.returncode == 2 and "names no commit here" in unknown.stderr
