@@ -44,3 +44,11 @@ def test_a_bridge_prefix_too_long_for_the_zone_bridges_is_refused(tmp_path):
     result = dengbao("lab", "status", env=env)
     assert result.returncode == 1
     assert "must have 1 to 11 characters" in result.stderr and "长度须为 1 至 11 个字符" in result.stderr
+
+
+def test_the_command_starts_without_the_report_libraries():
+    """compliance-trestle and openpyxl load only when an OSCAL or XLSX report is rendered (about a second)."""
+    loaded = "sorted({m.split('.')[0] for m in sys.modules} & {'openpyxl', 'trestle'})"
+    probe = f"import sys, compliance.cli; print({loaded})"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

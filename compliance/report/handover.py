@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.evidence.store import sha256_file
-from compliance.report import xlsx
-from compliance.report.formats import render_html
+from compliance.report.formats import render_html, render_xlsx
 from compliance.report.load import StoredRun
 from compliance.scan.record_items import RECORDS_FILE
 
@@ -83,7 +82,7 @@ def write_package(run: StoredRun, system: str, output: Path) -> Path:
     """Everything but the PDF (the command prints summary.html); returns the summary's path."""
     narrowed = for_system(run, system)
     output.mkdir(parents=True, exist_ok=False)
-    (output / "record-sheet.xlsx").write_bytes(xlsx.render(narrowed))
+    (output / "record-sheet.xlsx").write_bytes(render_xlsx(narrowed))
     (output / "summary.html").write_bytes(render_html(narrowed))
     _write_json(output / "assessment.json", narrowed.assessment or {})
     _write_json(output / "records-index.json", records_index(run.directory, system))
