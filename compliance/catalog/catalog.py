@@ -103,6 +103,12 @@ def load_items(level: int) -> tuple[Item, ...]:
     return cached("catalog", [str(level)], lambda: _build_items(level))
 
 
+@cache
+def catalog_ids() -> frozenset[str]:
+    """Every item id of both levels (`8.1.4.1 a)`, `7.1.4.1 a)`): what a waiver or a record may name."""
+    return frozenset(item.id for level in (2, 3) for item in load_items(level))
+
+
 def _build_items(level: int) -> tuple[Item, ...]:
     items: list[Item] = []
     for category in catalog_metadata()["categories"]:

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from compliance.catalog.catalog import load_items
+from compliance.catalog.catalog import catalog_ids
 from compliance.yamldoc.problems import ModelError, Problem, display_path
 from compliance.yamldoc.schema import check
 from compliance.yamldoc.yamlpos import Positioned, load
@@ -144,11 +144,10 @@ def _read_file(path: Path, root: Path, known: dict[str, set[str]] | None, today:
     if problems:
         result.problems.extend(problems)
         return
-    catalog_ids = {item.id for level in (2, 3) for item in load_items(level)}
     seen: set[str] = set()
     for index, entry in enumerate(document.data["waivers"]):
         place = ("waivers", index)
-        found = _entry_problems(document, place, entry, catalog_ids, known, seen, today)
+        found = _entry_problems(document, place, entry, known, seen, today)
         result.problems.extend(found)
         if found:
             continue
@@ -174,7 +173,6 @@ def _entry_problems(
     document: Positioned,
     place: tuple[Any, ...],
     entry: dict[str, Any],
-    catalog_ids: set[str],
     known: dict[str, set[str]] | None,
     seen: set[str],
     today: date,
@@ -184,7 +182,7 @@ def _entry_problems(
         problems.append(document.problem((*place, "id"), f"waiver id {entry['id']} is used twice", "豁免编号重复"))
     seen.add(entry["id"])
     for position, item in enumerate(entry["items"]):
-        if item not in catalog_ids:
+        if item not in catalog_ids():
             problems.append(
                 document.problem(
                     (*place, "items", position),

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from compliance.catalog.catalog import load_items
+from compliance.catalog.catalog import catalog_ids
 from compliance.yamldoc.problems import ModelError, Problem, display_path
 from compliance.yamldoc.schema import check
 from compliance.yamldoc.yamlpos import Positioned, load
@@ -79,9 +79,6 @@ class Record:
     file: str
     line: int
     sha256: str = ""  # of the record file as read: the sealed run names the exact record it judged
-
-    def for_system(self, system: str) -> bool:
-        return not self.systems or system in self.systems
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -146,7 +143,6 @@ def load_records(directory: Path, root: Path | None, systems: set[str] | None, t
     result = RecordSet(directory)
     if not directory.is_dir():
         return result
-    catalog_ids = {item.id for level in (2, 3) for item in load_items(level)}
     seen: dict[str, str] = {}
     for path in sorted(directory.rglob("*")):
         if (
@@ -173,7 +169,7 @@ def load_records(directory: Path, root: Path | None, systems: set[str] | None, t
         except ModelError as error:
             result.problems.append(error.problem)
             continue
-        record, problems = _read(document, path, catalog_ids, systems, today, seen)
+        record, problems = _read(document, path, systems, today, seen)
         result.problems.extend(problems)
         if record is not None and not problems:
             result.records.append(record)
@@ -184,7 +180,6 @@ def load_records(directory: Path, root: Path | None, systems: set[str] | None, t
 def _read(
     document: Positioned,
     path: Path,
-    catalog_ids: set[str],
     systems: set[str] | None,
     today: date,
     seen: dict[str, str],
@@ -238,7 +233,7 @@ def _read(
         )
     seen.setdefault(data["id"], document.file)
     for position, item in enumerate(data.get("items", [])):
-        if item not in catalog_ids:
+        if item not in catalog_ids():
             problems.append(
                 document.problem(
                     ("items", position), f"{item} is not an item of GB/T 22239-2019", f"{item} 不是标准中的测评项"
