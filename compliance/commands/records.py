@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from compliance.commands import EXIT_USAGE, documented_command, inventory_path, load_model, usage_error
+from compliance.digest import sha256_file
 from compliance.project import NO_CHECKOUT, project_root
-from compliance.records.store import load_records, record_types, records_directory, sha256_of
+from compliance.records.store import load_records, record_types, records_directory
 from compliance.records.template import new_record
 
 EXIT_STALE = 1
@@ -102,7 +103,7 @@ def _new(args: argparse.Namespace, directory: Path) -> int:
         kept = target.parent / "attachments" / record_id / path.name
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, kept)
-        attachments.append({"path": str(kept.relative_to(target.parent)), "sha256": sha256_of(kept)})
+        attachments.append({"path": str(kept.relative_to(target.parent)), "sha256": sha256_file(kept)})
     if attachments:
         values["attachments"] = attachments
     target.write_text(new_record(kind, values), encoding="utf-8")

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import getpass
 import grp
-import hashlib
 import json
 import os
 import platform
@@ -41,6 +40,7 @@ from typing import Any
 
 from compliance import __version__
 from compliance.assessment import ASSESSMENT_FILE
+from compliance.digest import sha256_file
 from compliance.errors import BilingualError
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import Ed25519PrivateKey, fingerprint, sign
@@ -75,11 +75,6 @@ def default_run_dir(root: Path) -> Path:
         number += 1
         candidate = base.with_name(f"{stamp}-{number}")
     return candidate
-
-
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _utc(epoch: int | None) -> str | None:

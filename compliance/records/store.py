@@ -10,7 +10,6 @@ exist are problems naming file, line and field; a record with a problem is not u
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from typing import Any
 import yaml
 
 from compliance.catalog.catalog import catalog_ids
+from compliance.digest import sha256_file
 from compliance.yamldoc.problems import ModelError, Problem, display_path
 from compliance.yamldoc.schema import check
 from compliance.yamldoc.yamlpos import Positioned, load
@@ -265,7 +265,7 @@ def _read(
         tuple({"path": a["path"], "sha256": a["sha256"]} for a in data.get("attachments", [])),
         document.file,
         document.where(())[0],
-        sha256_of(path),
+        sha256_file(path),
     )
     return record, problems
 
@@ -286,7 +286,7 @@ def _attachment_problems(document: Positioned, path: Path, position: int, attach
                 place, f"attachment {attachment['path']} does not exist", f"附件 {attachment['path']} 不存在"
             )
         ]
-    actual = sha256_of(target)
+    actual = sha256_file(target)
     if actual != attachment["sha256"]:
         return [
             document.problem(
@@ -296,8 +296,3 @@ def _attachment_problems(document: Positioned, path: Path, position: int, attach
             )
         ]
     return []
-
-
-def sha256_of(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

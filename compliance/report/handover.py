@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from compliance.evidence.store import sha256_file
+from compliance.digest import sha256_file
 from compliance.report.formats import render_html, render_xlsx
 from compliance.report.load import StoredRun
 from compliance.scan.record_items import RECORDS_FILE
