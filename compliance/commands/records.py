@@ -24,7 +24,13 @@ from typing import Any
 from compliance.commands import EXIT_USAGE, documented_command, inventory_path, load_model, usage_error
 from compliance.digest import sha256_file
 from compliance.project import NO_CHECKOUT, project_root
-from compliance.records.store import load_records, record_types, records_directory
+from compliance.records.store import (
+    freshness_key,
+    freshness_limit,
+    load_records,
+    record_types,
+    records_directory,
+)
 from compliance.records.template import new_record
 
 EXIT_STALE = 1
@@ -120,8 +126,8 @@ def _list(directory: Path, root: Path, limits: dict[str, int], inventory: Any) -
         return EXIT_USAGE
     today, stale = date.today(), 0
     for record in found.records:
-        key = f"{record.type}:{record.category}" if record.category else record.type
-        limit = limits.get(key, limits.get(record.type))
+        key = freshness_key(record.type, record.category)
+        limit = freshness_limit(limits, record.type, record.category)
         age = (today - record.dated).days
         late = limit is not None and age > limit
         stale += late

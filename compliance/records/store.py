@@ -127,6 +127,17 @@ def record_types() -> dict[str, RecordType]:
     return types
 
 
+def freshness_key(kind: str, category: str | None) -> str:
+    """How policies/assessment.yml `max_age_days` and the mapping name a type, or a type's category."""
+    return f"{kind}:{category}" if category else kind
+
+
+def freshness_limit(limits: dict[str, int], kind: str, category: str | None) -> int | None:
+    """The days a record of this type (and category) stays current: the category's limit, else the type's;
+    None: it never goes stale."""
+    return limits.get(freshness_key(kind, category), limits.get(kind))
+
+
 def records_directory(root: Path, setting: str, inventory: str) -> Path:
     """Where an inventory's records are: `$DENGBAO_RECORDS`, else `<setting>/<inventory name>` in the project."""
     override = os.environ.get(RECORDS_ENVIRONMENT)

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from compliance.catalog.catalog import Item
-from compliance.records.store import RecordSet, record_types
+from compliance.records.store import RecordSet, freshness_key, freshness_limit, record_types
 from compliance.results.verdicts import Verdict
 
 RECORDS_FILE = "records.json"
@@ -47,7 +47,7 @@ class Need:
         return cls(kind, category or None)
 
     def __str__(self) -> str:
-        return f"{self.type}:{self.category}" if self.category else self.type
+        return freshness_key(self.type, self.category)
 
 
 @cache
@@ -81,11 +81,7 @@ def _label(need: Need) -> tuple[str, str]:
     return zh, en
 
 
-def _limit(need: Need, limits: dict[str, int]) -> int | None:
-    return limits.get(str(need), limits.get(need.type))
-
-
-def _judge_need(need: Need, records: list[dict[str, Any]], as_of: date, limits: dict[str, int]):  # noqa: ANN202
+def _judge_need(need: Need, records: list[dict[str, Any]], as_of: date, limits: dict[str, int]) -> tuple[str, str, str]:
     """(state, en, zh) with state met | unmet | silent for one needed record type."""
     zh_name, en_name = _label(need)
     mine = [r for r in records if r["type"] == need.type and (need.category is None or r["category"] == need.category)]
@@ -106,7 +102,7 @@ def _judge_need(need: Need, records: list[dict[str, Any]], as_of: date, limits: 
         return "met", f"{en_name}: {len(mine)} record(s), all complete", f"{zh_name}：{len(mine)} 条记录，均已落实"
     newest = mine[-1]
     age = (as_of - date.fromisoformat(newest["dated"])).days
-    limit = _limit(need, limits)
+    limit = freshness_limit(limits, need.type, need.category)
     cited_en = f"{en_name}: {newest['id']} \u201c{newest['title']}\u201d ({newest['dated']}, {age} days old"
     cited_zh = f"{zh_name}：{newest['id']}《{newest['title']}》（{newest['dated']}，{age} 天前"
     if limit is not None:
