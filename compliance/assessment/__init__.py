@@ -8,7 +8,7 @@ from typing import Any
 
 from compliance.assessment.high_risk import high_risk_findings
 from compliance.assessment.score import system_score
-from compliance.results.model import ScanRun
+from compliance.results.model import ItemResult, ScanRun
 
 ASSESSMENT_FILE = "assessment.json"
 SCHEMA = "dengbao-assessment/1"
@@ -20,14 +20,16 @@ NOTE = (
 
 def assess(run: ScanRun, settings: dict[str, Any]) -> dict[str, Any]:
     """assessment.json of a run: per system, its high-risk findings (open first) and its score and conclusion."""
-    systems = sorted({system for item in run.items for system in item.systems})
+    by_system: dict[str, list[ItemResult]] = {}
+    for item in run.items:  # a property that gathers every host's items: read once
+        for system in item.systems:
+            by_system.setdefault(system, []).append(item)
     findings = high_risk_findings(run)
     return {
         "schema": SCHEMA,
         "note_zh": NOTE[0],
         "note_en": NOTE[1],
         "systems": [
-            system_score(system, [i for i in run.items if system in i.systems], findings.get(system, []), settings)
-            for system in systems
+            system_score(system, by_system[system], findings.get(system, []), settings) for system in sorted(by_system)
         ],
     }

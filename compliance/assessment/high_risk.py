@@ -38,7 +38,8 @@ def conditions() -> dict[str, Condition]:
 
 def high_risk_findings(run: ScanRun) -> dict[str, list[dict[str, Any]]]:
     """Per system, every high-risk finding: open ones first, then those a compensating control lowered."""
-    found: dict[str, list[dict[str, Any]]] = {}
+    # system → (condition, object) → finding: one finding per condition and object, in the order found.
+    found: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
     for host in run.hosts:
         by_clause = {item.item.level3_id: item for item in host.items}
         for result in host.checks:
@@ -50,28 +51,27 @@ def high_risk_findings(run: ScanRun) -> dict[str, list[dict[str, Any]]]:
                     continue
                 finding = _finding(item, clause, result.check.id, result.reason_en, result.reason_zh)
                 for system in item.systems:
-                    _add(found.setdefault(system, []), finding)
+                    _add(found.setdefault(system, {}), finding)
     for item in run.system_items:
         clause = item.item.level3_id
         real = item.original_verdict or item.verdict
         if clause in conditions() and real is Verdict.FAIL:
             finding = _finding(item, clause, None, item.reason_en, item.reason_zh)
             for system in item.systems:
-                _add(found.setdefault(system, []), finding)
-    for findings in found.values():
-        findings.sort(key=lambda f: (f["status"] != "open", f["item"], f["object"]))
-    return found
+                _add(found.setdefault(system, {}), finding)
+    return {
+        system: sorted(findings.values(), key=lambda f: (f["status"] != "open", f["item"], f["object"]))
+        for system, findings in found.items()
+    }
 
 
-def _add(findings: list[dict[str, Any]], finding: dict[str, Any]) -> None:
+def _add(findings: dict[tuple[str, str], dict[str, Any]], finding: dict[str, Any]) -> None:
     """One finding per condition and object: a second failing check on it is named beside the first."""
-    for kept in findings:
-        if (kept["condition"], kept["object"]) == (finding["condition"], finding["object"]):
-            kept["checks"].extend(c for c in finding["checks"] if c not in kept["checks"])
-            kept["reason_en"] += f" | {finding['reason_en']}"
-            kept["reason_zh"] += f" | {finding['reason_zh']}"
-            return
-    findings.append(finding)
+    kept = findings.setdefault((finding["condition"], finding["object"]), finding)
+    if kept is not finding:
+        kept["checks"].extend(c for c in finding["checks"] if c not in kept["checks"])
+        kept["reason_en"] += f" | {finding['reason_en']}"
+        kept["reason_zh"] += f" | {finding['reason_zh']}"
 
 
 def _finding(item: ItemResult, clause: str, check: str | None, reason_en: str, reason_zh: str) -> dict[str, Any]:

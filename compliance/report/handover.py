@@ -60,10 +60,11 @@ def for_system(run: StoredRun, system: str) -> StoredRun:
     assessment = None
     if run.assessment:
         assessment = run.assessment | {"systems": [s for s in run.assessment["systems"] if s["system"] == system]}
+    hosts = {host.name for host in narrowed.hosts}
     return dataclasses.replace(
         run,
         results=narrowed,
-        evidence={name: doc for name, doc in run.evidence.items() if any(h.name == name for h in narrowed.hosts)},
+        evidence={name: doc for name, doc in run.evidence.items() if name in hosts},
         assessment=assessment,
     )
 
