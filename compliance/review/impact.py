@@ -19,6 +19,7 @@ from compliance.model.host_policy import HOST_FIREWALL, InvalidModel, policy_for
 from compliance.model.validate import inventory_dirs
 from compliance.model.waivers import Waiver, load_waivers
 from compliance.records.store import Record, load_records, records_directory
+from compliance.report.load import clause_key
 from compliance.scan.record_items import Need, record_mapping
 
 # The settings key a topic's changes reach checks and roles through, where it is not the topic's own.
@@ -167,7 +168,7 @@ def evidenced_items(record: Record) -> list[str]:
     """The items a record speaks for: those its type (and category) is mapped to, and those it names."""
     mine = {Need(record.type, None), Need(record.type, record.category)}
     mapped = [item for item, (needs, _) in record_mapping().items() if mine & set(needs)]
-    return sorted({*mapped, *record.items}, key=lambda clause: [int(p) for p in re.findall(r"\d+", clause)])
+    return sorted({*mapped, *record.items}, key=clause_key)
 
 
 def record_changes(base_root: Path, head_root: Path) -> list[dict[str, Any]]:
