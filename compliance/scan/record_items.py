@@ -69,7 +69,6 @@ def records_evidence(found: RecordSet, max_age_days: dict[str, int], as_of: date
         "as_of": (as_of or date.today()).isoformat(),
         "max_age_days": dict(max_age_days),
         "records": [record.as_dict() for record in found.records],
-        "problems": len(found.problems),
     }
 
 
