@@ -4,6 +4,7 @@
     dengbao scan -i inventory/lab     every host of an inventory, in parallel
     dengbao scan -i example-hospital --system his --limit 'his-db-*'
     dengbao scan --from-run reports/20261101T020000Z   judge a sealed run's evidence again, no host contacted
+    dengbao scan --from-run slices/a --from-run slices/b --limit h1,h2,h3   merge the slices of one scan
 
 Exit codes: 0 every decided item is met or waived and every host answered; 1 findings
 (不符合 / 部分符合 without waiver / errors) or unreachable hosts; 2 bad input or usage.
@@ -30,7 +31,7 @@ from compliance.commands.arguments import positive_integer, positive_number, wri
 from compliance.evidence.redact import Redactor
 from compliance.evidence.signing import SigningError, load_private_key
 from compliance.evidence.store import default_run_dir, group_id, write_run
-from compliance.evidence.stored import StoredRunError, load_stored_evidence
+from compliance.evidence.stored import StoredRunError, load_stored_evidence, merge_slices
 from compliance.evidence.trust import Trust
 from compliance.inspect.history import inspection_evidence, runs_directory
 from compliance.kinds.collection import Collected
@@ -46,7 +47,7 @@ from compliance.results.summary import OVERALL, format_rate, summarise
 from compliance.results.verdicts import ORDER
 from compliance.scan.record_items import records_evidence
 from compliance.scan.run import DEFAULT_TIMEOUT, DEFAULT_WORKERS, judge, now, run_scan
-from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing
+from compliance.scan.targets import TargetError, inventory_targets, local_target, select, start_listing, unmatched_names
 
 MAX_FINDINGS_SHOWN = 40
 
@@ -57,8 +58,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     scan.add_argument(
         "--from-run",
         type=Path,
+        action="append",
         metavar="RUN_DIR",
-        help="judge a sealed run's raw evidence again under today's policies and waivers, contacting no host",
+        help="judge a sealed run's raw evidence again under today's policies and waivers, contacting no host;"
+        " repeated: merge the slices of one scan (AWX job slicing) into one run",
     )
     scan.add_argument("--limit", action="append", help="host name or shell pattern (repeatable)")
     scan.add_argument("--system", help="only hosts of this system (定级对象), e.g. his")
@@ -137,9 +140,18 @@ def run(args: argparse.Namespace) -> int:
                 "--from-run 评判已存储的结果，不能与 -i 同用",
             )
         try:
-            stored = load_stored_evidence(args.from_run, Trust.from_policy(evidence_policy))
+            trust = Trust.from_policy(evidence_policy)
+            parts = [load_stored_evidence(directory, trust) for directory in args.from_run]
+            stored = parts[0] if len(parts) == 1 else merge_slices(parts)
         except StoredRunError as error:
             return usage_error(error.english, error.chinese)
+        missing = unmatched_names(stored.targets, args.limit)
+        if missing:
+            shown = ", ".join(missing[:10]) + (f" (+{len(missing) - 10})" if len(missing) > 10 else "")
+            return usage_error(
+                f"no stored run holds {shown}: a slice is missing, or the host was never scanned",
+                f"已存储的结果中没有 {shown}：缺少分片，或该主机未被扫描",
+            )
         targets = select([_as_modelled(t, model_hosts) for t in stored.targets], args.limit, args.system, args.level)
         if not targets:
             return usage_error("no host of the stored run matches the selection", "已存储的结果中没有符合条件的主机")
@@ -272,12 +284,15 @@ def render_summary(result: ScanRun, directory: Path, html_report: bool = False) 
     buffer = io.StringIO()
     console = Console(file=buffer, width=150, force_terminal=False, color_system=None)
     if result.source_run is not None:
-        source = result.source_run
-        console.print(
-            f"重新评判 judged again, no host contacted: {source['path']} (collected {source['started']},"
-            f" manifest sha256 {source['manifest_sha256'][:16]}…)",
-            soft_wrap=True,
-        )
+        slices = result.source_run.get("slices")
+        if slices:
+            console.print(f"合并分片 merged {len(slices)} slices, no host contacted:", soft_wrap=True)
+        for source in slices or [result.source_run]:
+            console.print(
+                f"{'  ' if slices else '重新评判 judged again, no host contacted: '}{source['path']}"
+                f" (collected {source['started']}, manifest sha256 {source['manifest_sha256'][:16]}…)",
+                soft_wrap=True,
+            )
     for host in result.unreachable:
         console.print(f"不可达 unreachable: {host.target.name}: {host.error}", soft_wrap=True)
     for line in assessment_lines(result.assessment):

@@ -44,6 +44,7 @@ class StoredEvidence:
     change_ledger: dict[str, Any] | None = None  # the run's change_ledger.json, if it kept one
     inspections: dict[str, Any] | None = None  # the run's inspections.json, if it kept one
     records: dict[str, Any] | None = None  # the run's records.json, if it kept one
+    model_files: dict[str, str] | None = None  # provenance: the SHA-256 of each policy and inventory file read
 
 
 def _json(path: Path) -> Any:
@@ -140,4 +141,76 @@ def load_stored_evidence(directory: Path, trust: Trust | None = None) -> StoredE
         ledger,
         inspections,
         records,
+        provenance.get("model_files_sha256"),
     )
+
+
+# What every slice of one scan must have read alike: the field, its names, the file each slice keeps it in, and
+# the keys that only say when it was read (the records' day: slices of one night may straddle midnight).
+SHARED_INPUTS = (
+    ("change_ledger", "change ledger", "变更台账", LEDGER_FILE, ()),
+    ("inspections", "inspections", "巡检记录", INSPECTIONS_FILE, ()),
+    ("records", "records", "管理记录", RECORDS_FILE, ("as_of",)),
+)
+
+
+def merge_slices(slices: list[StoredEvidence]) -> StoredEvidence:
+    """One scan's slices (each a sealed run of some of the hosts, as AWX job slicing makes them) as one
+    set of evidence. The slices must come from one inventory and one model (the same SHA-256 for every
+    policy and inventory file), name each host once, and have read the same change ledger, inspections
+    and records; raises StoredRunError naming the slices that disagree."""
+    first = slices[0]
+    owner: dict[str, str] = {}
+    for part in slices:
+        name = part.source["run"]
+        if part.inventory != first.inventory:
+            raise StoredRunError(
+                f"slices {first.source['run']} and {name} scanned different inventories"
+                f" ({first.inventory} and {part.inventory})",
+                f"分片 {first.source['run']} 与 {name} 扫描的清单不同（{first.inventory} 与 {part.inventory}）",
+            )
+        if part.model_files != first.model_files:
+            differing = sorted(
+                path
+                for path in set(part.model_files or {}) | set(first.model_files or {})
+                if (part.model_files or {}).get(path) != (first.model_files or {}).get(path)
+            )
+            shown = ", ".join(differing[:5]) or "provenance.json"
+            raise StoredRunError(
+                f"slices {first.source['run']} and {name} ran on different models (files differ: {shown})",
+                f"分片 {first.source['run']} 与 {name} 所用模型不同（不同的文件：{shown}）",
+            )
+        for field, english, chinese, file, moments in SHARED_INPUTS:
+            if _comparable(getattr(part, field), moments) != _comparable(getattr(first, field), moments):
+                raise StoredRunError(
+                    f"slices {first.source['run']} and {name} read different {english} ({file});"
+                    " on execution nodes keep it on the shared evidence volume",
+                    f"分片 {first.source['run']} 与 {name} 读取的{chinese}不同（{file}）；执行节点上应放在共享证据卷中",
+                )
+        for target in part.targets:
+            if target.name in owner:
+                raise StoredRunError(
+                    f"host {target.name} is in two slices ({owner[target.name]} and {name})",
+                    f"主机 {target.name} 出现在两个分片中（{owner[target.name]} 与 {name}）",
+                )
+            owner[target.name] = name
+    selection = {"limit": sorted(owner), "system": first.selection.get("system"), "level": first.selection.get("level")}
+    return StoredEvidence(
+        {"slices": [part.source for part in slices]},
+        first.inventory,
+        selection,
+        [target for part in slices for target in part.targets],
+        {name: collected for part in slices for name, collected in part.collected.items()},
+        first.change_ledger,
+        first.inspections,
+        first.records,
+        first.model_files,
+    )
+
+
+def _comparable(document: dict[str, Any] | None, moments: tuple[str, ...]) -> str:
+    """A shared input as text to compare, without the moment it was read (each slice read it at its own)."""
+    if document is None:
+        return ""
+    kept = {key: value for key, value in document.items() if key not in moments}
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False)

@@ -269,11 +269,23 @@ def start_listing(inventory: Path) -> Listing:
     return Listing(inventory)
 
 
+def limit_patterns(limit: list[str]) -> list[str]:
+    return [pattern.strip() for option in limit for pattern in option.split(",") if pattern.strip()]
+
+
+def unmatched_names(targets: list[Target], limit: list[str] | None) -> list[str]:
+    """Host names (not patterns) in `--limit` that no target has."""
+    names = {t.name for t in targets}
+    return [p for p in limit_patterns(limit or []) if not any(c in p for c in "*?[") and p not in names]
+
+
 def select(targets: list[Target], limit: list[str] | None, system: str | None, level: int | None) -> list[Target]:
-    """Narrow the targets: `--limit` names (or shell-style patterns), `--system`, `--level`."""
+    """Narrow the targets: `--limit` names (or shell-style patterns; one option may hold several, comma-separated,
+    as Ansible's does), `--system`, `--level`."""
     chosen = targets
     if limit:
-        chosen = [t for t in chosen if any(fnmatch(t.name, pattern) for pattern in limit)]
+        patterns = limit_patterns(limit)
+        chosen = [t for t in chosen if any(fnmatch(t.name, pattern) for pattern in patterns)]
     if system:
         chosen = [t for t in chosen if system in t.systems]
     if level:

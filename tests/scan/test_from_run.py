@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import report_validation
 from conftest import dengbao_command
 
 import compliance.kinds as kinds
@@ -139,3 +140,91 @@ def test_from_run_takes_no_inventory(model_copy, source_run, monkeypatch, capsys
     assert main(["scan", "--from-run", str(source_run), "-i", "example-hospital"]) == 2
     assert "takes no inventory" in capsys.readouterr().err
     shutil.rmtree(source_run, ignore_errors=True)
+
+
+def renamed_slice(root: Path, source: Path, host: str, directory: Path, *, same_ledger: bool = True) -> Path:
+    """A sealed run of `host` made by this tool's own writer from the source run's evidence: a second slice
+    of one scan, as a second execution node would have written it for another host, having read the same
+    change ledger, inspections and records (or, `same_ledger=False`, a node that found no ledger)."""
+    from dataclasses import replace
+
+    from compliance.evidence.redact import Redactor
+    from compliance.evidence.store import write_run
+    from compliance.evidence.stored import load_stored_evidence
+    from compliance.model.waivers import WaiverSet
+    from compliance.results.model import ScanRun
+    from compliance.scan.run import judge, now
+
+    stored = load_stored_evidence(source)
+    (target,) = [replace(t, name=host) for t in stored.targets]
+    (collected,) = stored.collected.values()
+    ledger = stored.change_ledger if same_ledger else {"path": "/elsewhere", "present": False, "records": []}
+    run = ScanRun(
+        started=now(),
+        inventory=stored.inventory,
+        selection={"limit": [host]},
+        change_ledger=ledger,
+        inspections=stored.inspections,
+        records=stored.records,
+    )
+    run = judge(root, run, [target], {host: replace(collected, target=target)}, WaiverSet([], [], []), {})
+    write_run(run, directory, "", root, Redactor())
+    return directory
+
+
+def test_two_slices_merge_into_one_sealed_run_with_each_slice_named(
+    model_copy, source_run, nothing_may_be_contacted, monkeypatch, capsys
+):
+    monkeypatch.chdir(model_copy)
+    (first_host,) = [h["name"] for h in results(source_run)["hosts"]]
+    other = renamed_slice(model_copy, source_run, "his-app-02", model_copy / "slices" / "his-app-02")
+    merged = model_copy / "reports" / "merged"
+
+    exit_code = main(
+        ["scan", "--from-run", str(source_run), "--from-run", str(other), "--limit", f"{first_host},his-app-02",
+         "-o", str(merged), "--report", "none"]
+    )  # fmt: skip
+
+    assert exit_code in (0, 1)
+    assert nothing_may_be_contacted == []
+    document = results(merged)
+    assert sorted(h["name"] for h in document["hosts"]) == sorted([first_host, "his-app-02"])
+    for host, slice_run in ((first_host, source_run), ("his-app-02", other)):
+        in_slice = [(i["item"], i["verdict"]) for i in results(slice_run)["items"] if i["object"] == host]
+        assert [(i["item"], i["verdict"]) for i in document["items"] if i["object"] == host] == in_slice
+    slices = document["run"]["source_run"]["slices"]
+    assert [s["run"] for s in slices] == ["source", "his-app-02"]
+    assert all(len(s["manifest_sha256"]) == 64 for s in slices)
+    report_validation.check_json_schema(merged)
+    assert "merged 2 slices" in capsys.readouterr().out
+    verified = subprocess.run(
+        [*dengbao_command(), "evidence", "verify", str(merged)], capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_slices_that_overlap_miss_a_host_or_ran_on_another_model_are_refused(
+    model_copy, source_run, monkeypatch, capsys
+):
+    monkeypatch.chdir(model_copy)
+    other = renamed_slice(model_copy, source_run, "his-app-02", model_copy / "slices" / "his-app-02")
+
+    assert main(["scan", "--from-run", str(source_run), "--from-run", str(source_run)]) == 2
+    assert "is in two slices" in capsys.readouterr().err
+
+    both = ["--from-run", str(source_run), "--from-run", str(other)]
+    assert main(["scan", *both, "--limit", "his-app-02,his-app-03"]) == 2
+    error = capsys.readouterr().err
+    assert "no stored run holds his-app-03" in error and "缺少分片" in error
+
+    alone = renamed_slice(model_copy, source_run, "his-app-04", model_copy / "slices" / "alone", same_ledger=False)
+    assert main(["scan", "--from-run", str(other), "--from-run", str(alone)]) == 2
+    error = capsys.readouterr().err
+    assert "read different change ledger (change_ledger.json)" in error and "共享证据卷" in error
+
+    accounts = model_copy / "policies" / "accounts.yml"
+    accounts.write_text(accounts.read_text().replace("      password_min_length: 10", "      password_min_length: 12"))
+    changed = renamed_slice(model_copy, source_run, "his-app-03", model_copy / "slices" / "his-app-03")
+    assert main(["scan", "--from-run", str(other), "--from-run", str(changed)]) == 2
+    error = capsys.readouterr().err
+    assert "ran on different models" in error and "policies/accounts.yml" in error
