@@ -225,6 +225,54 @@ def test_the_stored_lab_run_judged_again_gives_the_same_verdicts(scanned, dengba
     assert "judged again, no host contacted" in result.stdout
 
 
+def test_two_awx_slices_of_the_lab_merge_into_one_run_with_the_verdicts_of_one_scan(scanned, dengbao_cmd, test_lab_env):
+    """playbooks/awx/scan.yml run twice, as AWX job slicing would run it (each slice a share of the hosts),
+    then playbooks/awx/merge.yml on all of them: one sealed run, every host's verdicts as in the live scan."""
+    root = scanned["workdir"] / "awx"
+    settings = [
+        "-e", "dengbao_hosts=all", "-e", f"dengbao_inventory={scanned['inventory']}",
+        "-e", f"dengbao_evidence_root={root}", "-e", f"dengbao_command={dengbao_cmd[0]}",
+    ]  # fmt: skip
+
+    def playbook(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["ansible-playbook", "-i", str(scanned["inventory"]), f"playbooks/awx/{name}.yml", *settings, *extra],
+            cwd=REPO, env=dict(test_lab_env, ANSIBLE_FORCE_COLOR="0"), capture_output=True, text=True,
+            timeout=300, check=False,
+        )  # fmt: skip
+
+    hosts = sorted(scanned["plan"])
+    halves = (hosts[:2], hosts[2:])
+    for half in halves:
+        sliced = playbook("scan", "--limit", ",".join(half))
+        assert sliced.returncode == 0, sliced.stdout[-3000:]
+    merged = playbook("merge", "-e", "dengbao_fail_on_findings=false", "-e", "dengbao_reports=none")
+    assert merged.returncode == 0, merged.stdout[-3000:]
+
+    (run,) = (root / "reports").iterdir()
+    document = json.loads((run / "results.json").read_text())
+    assert sorted(h["name"] for h in document["hosts"]) == hosts
+    for host in hosts:
+        assert verdicts(document, host) == verdicts(scanned["document"], host), host
+    slices = document["run"]["source_run"]["slices"]
+    assert sorted(s["run"] for s in slices) == sorted(half[0] for half in halves)
+    kept = root / "slices" / "merged" / run.name
+    assert sorted(p.name for p in kept.iterdir()) == sorted(half[0] for half in halves)
+    assert not any((root / "slices" / "pending").iterdir())
+    verified = subprocess.run(
+        [*dengbao_cmd, "evidence", "verify", str(run)], env=test_lab_env, capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    # The merge names every host of its play: a slice that never arrived stops it (exit 2), nothing is written.
+    only_one = playbook("scan", "--limit", ",".join(halves[0]))
+    assert only_one.returncode == 0, only_one.stdout[-3000:]
+    missing = playbook("merge", "-e", "dengbao_fail_on_findings=false", "-e", "dengbao_reports=none")
+    assert missing.returncode != 0
+    assert "no stored run holds" in missing.stdout and "缺少分片" in missing.stdout
+    assert len(list((root / "reports").iterdir())) == 1
+
+
 def test_findings_make_the_scan_exit_1_and_every_item_is_accounted_for(scanned):
     result, document = scanned["result"], scanned["document"]
     assert result.returncode == 1, result.stderr
