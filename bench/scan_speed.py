@@ -2,7 +2,9 @@
 
     python bench/scan_speed.py [--runs 3] [--sizes 1 5 10 20]
 
-Brings up a benchmark lab of 20 hosts (its own network, 10.79.0.0/24), then:
+Brings up a benchmark lab of 20 hosts (its own network, 10.79.0.0/24), gives every host real package lists
+(`apt-get update` through the lab's apt proxy, as every server has; the golden image ships none) and the
+patching role's apt hook with its record of pending updates (`--no-hook`: hosts without the role), then:
   * ours: `dengbao scan -i <inventory> --limit <first N hosts>` end to end (process start,
     inventory, collection, every check and item, the run's evidence written, hashed and sealed),
     median of `--runs`, per size, without reports (`--report none`) and with every report format,
@@ -11,8 +13,14 @@ Brings up a benchmark lab of 20 hosts (its own network, 10.79.0.0/24), then:
   * peer (a): the same probes run one command per check through testinfra's SSH backend with no
     connection reuse (an ssh_config without ControlMaster), on one host;
   * peer (b): `lynis audit system --quick --cronjob` inside one host (lynis installed through
-    the lab's apt proxy first).
-Prints seconds and ratios; `docs/performance.md` records a run. Needs root. Not part of the tests.
+    the lab's apt proxy first), with DNS failing at once (resolv.conf pointed at a closed port) so
+    that its name-service tests do not wait for time-outs;
+  * peer (c): one bare batched SSH collection of the same host: the scan's own probe script through
+    `ssh host sh -s` over a fresh connection, output discarded: the floor any scan over SSH pays;
+  * the one-host scan again without the hook's record (the simulation `apt-get -s upgrade` the probe
+    falls back to), and where a host's collection time goes, probe by probe, with and without it.
+Prints seconds, ratios and the targets of issue #22; `docs/performance.md` records a run. Needs root.
+Not part of the tests.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +44,7 @@ import yaml
 from lab_startup import bench_paths  # the benchmark lab (10.79.0.0/24) both benchmarks use
 
 from compliance.checks import all_checks
-from compliance.kinds.linux.probes import PROBES
+from compliance.kinds.linux.probes import PROBES, collector_script, new_marker
 from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import first_hosts
@@ -87,23 +96,83 @@ def time_scan(
 
 def time_testinfra_per_check(paths: LabPaths, host: str, directory: Path) -> float:
     """Every probe as its own command over a fresh SSH connection (testinfra's ssh backend, no reuse)."""
-    config = directory / "ssh_config_no_reuse"
-    lines = [line for line in paths.ssh_config.read_text().splitlines() if not line.strip().startswith("Control")]
-    config.write_text("\n".join(lines) + "\n")
-    target = testinfra.get_host(f"ssh://{host}", ssh_config=str(config))
+    target = testinfra.get_host(f"ssh://{host}", ssh_config=str(no_reuse_config(paths, directory)))
     started = time.monotonic()
     for probe in PROBES:
         target.run(probe.command)
     return time.monotonic() - started
 
 
-def time_lynis(paths: LabPaths, host: str) -> float:
-    ssh = ["ssh", "-F", str(paths.ssh_config), host]
-    install = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lynis >/dev/null"
-    subprocess.run([*ssh, install], check=True, capture_output=True)
+def ssh(paths: LabPaths, host: str, command: str, stdin: str | None = None, config: Path | None = None) -> str:
+    result = subprocess.run(
+        ["ssh", "-F", str(config or paths.ssh_config), host, command],
+        input=stdin, capture_output=True, text=True, check=False, timeout=900,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise SystemExit(f"{host}: {command[:60]}… failed ({result.returncode}): {result.stderr[-500:]}")
+    return result.stdout
+
+
+def no_reuse_config(paths: LabPaths, directory: Path) -> Path:
+    """The lab's ssh_config without connection sharing: every command pays its own handshake."""
+    config = directory / "ssh_config_no_reuse"
+    lines = [line for line in paths.ssh_config.read_text().splitlines() if not line.strip().startswith("Control")]
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+HOOK = ROOT / "roles" / "patching" / "files" / "dengbao-pending-updates"
+HOOK_CONFIG = (ROOT / "roles" / "patching" / "templates" / "80dengbao-pending-updates.j2").read_text()
+RECORD = "/var/lib/dengbao/patching/pending.json"
+
+
+def prepare_hosts(paths: LabPaths, names: list[str], hook: bool) -> None:
+    """Real package lists on every host (and python3-apt, which the hook needs; lynis on the first), then the
+    patching role's apt hook and its first record, as the role leaves a server."""
+
+    def prepare(host: str) -> None:
+        packages = "python3-apt lynis" if host == names[0] else "python3-apt"
+        install = f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {packages} >/dev/null"
+        ssh(paths, host, f"apt-get update -qq && {install}")
+        if hook:
+            ssh(paths, host, "install -m 0755 /dev/stdin /usr/local/sbin/dengbao-pending-updates", HOOK.read_text())
+            config = HOOK_CONFIG.replace("{{ ansible_managed }}", "benchmark")
+            ssh(paths, host, "cat > /etc/apt/apt.conf.d/80dengbao-pending-updates", config)
+            ssh(paths, host, f"/usr/local/sbin/dengbao-pending-updates && test -s {RECORD}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(prepare, names))
+
+
+def time_bare_collection(paths: LabPaths, host: str, directory: Path) -> float:
+    """The scan's probe script over one fresh SSH connection, output discarded."""
+    script, config = collector_script(new_marker()), no_reuse_config(paths, directory)
     started = time.monotonic()
-    subprocess.run([*ssh, "lynis audit system --quick --cronjob >/dev/null 2>&1"], check=False)
+    ssh(paths, host, "sh -s >/dev/null", script, config)
     return time.monotonic() - started
+
+
+def probe_breakdown(paths: LabPaths, host: str) -> list[tuple[str, float]]:
+    """Milliseconds each probe takes on the host itself, slowest first."""
+    lines = ["export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    for probe in PROBES:
+        lines.append(f"s=$(date +%s%N); ( {probe.command} ) >/dev/null 2>&1 </dev/null; e=$(date +%s%N)")
+        lines.append(f"echo {probe.name} $(( (e - s) / 1000 ))")
+    output = ssh(paths, host, "sh -s", "\n".join(lines) + "\n")
+    timings = [(name, int(micro) / 1000) for name, micro in (line.split() for line in output.splitlines())]
+    return sorted(timings, key=lambda entry: -entry[1])
+
+
+def time_lynis(paths: LabPaths, host: str) -> float:
+    """lynis --quick inside the host, its resolver pointed at a closed port so DNS fails at once."""
+    ssh(paths, host, "cp /etc/resolv.conf /etc/resolv.conf.bench && echo 'nameserver 127.0.0.1' > /etc/resolv.conf")
+    try:
+        started = time.monotonic()
+        audit = "lynis audit system --quick --cronjob >/dev/null 2>&1"
+        subprocess.run(["ssh", "-F", str(paths.ssh_config), host, audit], check=False)
+        return time.monotonic() - started
+    finally:
+        ssh(paths, host, "mv /etc/resolv.conf.bench /etc/resolv.conf")
 
 
 def fleet_arguments(description: str | None) -> argparse.Namespace:
@@ -111,6 +180,7 @@ def fleet_arguments(description: str | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 10, 20])
+    parser.add_argument("--no-hook", action="store_true", help="hosts without the patching role's apt hook")
     return parser.parse_args()
 
 
@@ -142,6 +212,7 @@ def main() -> int:
     args = fleet_arguments(__doc__)
     with bench_fleet() as fleet:
         paths, names, directory, inventory = fleet.paths, fleet.names, fleet.directory, fleet.inventory
+        prepare_hosts(paths, names, hook=not args.no_hook)
         time_scan(inventory, names[:1], directory / "warm-up")
         print(
             f"{'hosts':>5}  {'scan s warm':>11}  {'per host s':>10}  {'scan s cold':>11}"
@@ -173,16 +244,41 @@ def main() -> int:
             time_testinfra_per_check(paths, names[0], directory) for _ in range(args.runs)
         )
         lynis_seconds = time_lynis(paths, names[0])
-        print(f"\none host, {len(PROBES)} probes / {len(all_checks())} checks:")
+        bare = statistics.median(time_bare_collection(paths, names[0], directory) for _ in range(args.runs))
+        with_record = probe_breakdown(paths, names[0])
+        ssh(paths, names[0], f"mv {RECORD} {RECORD}.bench || true")
+        try:
+            without_record = statistics.median(
+                time_scan(inventory, names[:1], directory / f"no-record-{i}")[0] for i in range(args.runs)
+            )
+            simulated = probe_breakdown(paths, names[0])
+        finally:
+            ssh(paths, names[0], f"mv {RECORD}.bench {RECORD} || true")
+        print(f"\none host, real package lists, {len(PROBES)} probes / {len(all_checks())} checks:")
         print(f"  dengbao scan (whole command), warm      {one:6.2f} s")
         print(f"  dengbao scan (whole command), cold      {one_cold:6.2f} s")
+        print(f"  dengbao scan, warm, no apt-hook record  {without_record:6.2f} s")
         for label, seconds in (
             ("(a) testinfra, one command per check", testinfra_seconds),
             ("(b) lynis audit system --quick", lynis_seconds),
+            ("(c) bare batched SSH collection", bare),
         ):
             print(
                 f"  {label:<38}  {seconds:6.2f} s   ratio {seconds / one:5.1f}x warm, {seconds / one_cold:5.1f}x cold"
             )
+        print("\nwhere one host's collection goes (ms on the host), with the hook's record / without:")
+        simulated_ms = dict(simulated)
+        for name, milliseconds in with_record[:8]:
+            print(f"  {name:<18} {milliseconds:8.1f}  {simulated_ms.get(name, 0):8.1f}")
+        print(f"  {'all probes':<18} {sum(m for _, m in with_record):8.1f}  {sum(simulated_ms.values()):8.1f}")
+        fifty = per_size.get(50)
+        print("\ntargets (issue #22):")
+        for target, measured, met in (
+            ("warm one-host scan within 1.5x of (c)", f"{one / bare:.2f}x", one <= 1.5 * bare),
+            ("at least 15x faster than lynis", f"{lynis_seconds / one:.1f}x", lynis_seconds >= 15 * one),
+            ("50 hosts in under 10 s", f"{fifty:.2f} s" if fifty else "not measured", bool(fifty and fifty < 10)),
+        ):
+            print(f"  {target:<40} {measured:>14}   {'met' if met else 'NOT met'}")
     return 0
 
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MARK = "[已脱敏 redacted: {}]"
+# Texts up to this length are remembered per redactor (most strings of a run's results repeat across hosts); a
+# probe's output, longer and different on every host, is not kept.
+MEMO_LENGTH = 512
 SECRET_VALUE = r"(?!\[已脱敏)(?:\"[^\"]*\"|'[^']*'|[^\s,;]+)"
 SECRET_KEYS = (
     r"password|passwd|passphrase|pwd|_pass|secret|token|api[_-]?key|access[_-]?key|bindpw|rootpw|authtok"
@@ -42,9 +45,22 @@ def is_resident_id(number: str) -> bool:
 
 @dataclass(frozen=True)
 class Rule:
+    """A pattern and what replaces its matches. `needs`: literals of which a text must hold one for the pattern
+    to match at all (compared with the text lower-cased when `folded`), so most of a run's short strings are
+    passed over without running the pattern; `shortest`: the fewest characters a match has."""
+
     kind: str
     pattern: re.Pattern[str]
     replace: Callable[[re.Match[str], str], str]
+    needs: tuple[str, ...] = ()
+    folded: bool = False
+    shortest: int = 0
+
+    def may_match(self, text: str, lowered: str) -> bool:
+        if len(text) < self.shortest:
+            return False
+        haystack = lowered if self.folded else text
+        return not self.needs or any(needle in haystack for needle in self.needs)
 
 
 def _whole(match: re.Match[str], mark: str) -> str:
@@ -65,22 +81,26 @@ BUILT_IN: tuple[Rule, ...] = (
         "private key",
         re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)", re.DOTALL),
         _whole,
+        needs=("PRIVATE KEY-----",),
     ),
     Rule(
         "password hash",
         re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^\s:$]*\$?[./A-Za-z0-9$]{8,}"),
         _whole,
+        needs=("$",),
     ),
     Rule(
         "password in URL",
         re.compile(r"(?P<keep>\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(?=@)", re.IGNORECASE),
         _value_only,
+        needs=("://",),
     ),
     Rule(
         "secret",
         # `--password=x`, `bindpw = x`, `PGPASSWORD=x`, `export DB_PASSWORD='x'`; not `PasswordAuthentication`.
         re.compile(rf"(?P<keep>{SECRET_NAME}\s*=\s*){SECRET_VALUE}", re.IGNORECASE),
         _value_only,
+        needs=("=",),
     ),
     Rule(
         "secret",
@@ -91,12 +111,14 @@ BUILT_IN: tuple[Rule, ...] = (
             re.IGNORECASE | re.MULTILINE,
         ),
         _value_only,
+        needs=(":",),
     ),
     Rule(
         "secret",
         # JSON: `"db_password": "x"`.
         re.compile(rf'(?P<keep>"[A-Za-z0-9_]*(?:{SECRET_KEYS})"\s*:\s*)"[^"]*"', re.IGNORECASE),
         _value_only,
+        needs=('"',),
     ),
     Rule(
         "secret",
@@ -105,6 +127,7 @@ BUILT_IN: tuple[Rule, ...] = (
             r"(?P<keep>(?:^|(?<=:))[ \t]*(?:bindpw|rootpw|ldap_default_authtok)[ \t]+)(?![=:])\S+", re.MULTILINE
         ),
         _value_only,
+        needs=("bindpw", "rootpw", "ldap_default_authtok"),
     ),
     Rule(
         "password option",
@@ -114,32 +137,44 @@ BUILT_IN: tuple[Rule, ...] = (
             r"\s-p)(?!\s)[^\s;|&]+"
         ),
         _value_only,
+        needs=("-p",),
     ),
     Rule(
         "password option",
         # `sshpass -p SECRET ssh …`
         re.compile(r"(?P<keep>\bsshpass\b(?:\s+-[a-oq-zA-Z]\S*)*\s+-p\s*)[^\s;|&]+"),
         _value_only,
+        needs=("sshpass",),
     ),
     Rule(
         "password option",
         # `curl -u user:SECRET`, `curl --user=user:SECRET`, `wget --password SECRET` is handled above.
         re.compile(r"(?P<keep>\b(?:curl|wget)\b[^\n]*?\s(?:-u|--user)[\s=]*['\"]?[^\s:'\"]+:)[^\s'\"@]+"),
         _value_only,
+        needs=("curl", "wget"),
     ),
     Rule(
         "authorization header",
         re.compile(r"(?P<keep>\bAuthorization:\s*(?:Bearer|Basic|Token|Digest)\s+)[^\s'\"]+", re.IGNORECASE),
         _value_only,
+        needs=("authorization:",),
+        folded=True,
     ),
-    Rule("cloud access key", re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"), _whole),
+    Rule(
+        "cloud access key",
+        re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
+        _whole,
+        needs=("AKIA", "ASIA", "AGPA", "AIDA", "AROA"),
+    ),
     Rule(
         "secret",
         # SQL: `IDENTIFIED BY 'x'`.
         re.compile(r"(?P<keep>\bidentified\s+by\s+)(?:'[^']*'|\"[^\"]*\")", re.IGNORECASE),
         _value_only,
+        needs=("identified",),
+        folded=True,
     ),
-    Rule("resident ID number", RESIDENT_ID, _resident_id),
+    Rule("resident ID number", RESIDENT_ID, _resident_id, shortest=18),
 )
 
 
@@ -158,18 +193,39 @@ class Redactor:
         )
         return cls(BUILT_IN + extra)
 
+    memo: dict[str, tuple[str, Counter[str]]] = field(default_factory=dict)
+
     def text(self, value: str) -> str:
+        """The text with every match replaced. A short text already seen (a verdict, a clause id, a reason
+        repeated on every host) is answered from memory, its removals counted again."""
+        known = self.memo.get(value)
+        if known is None:
+            known = self._redact(value)
+            if len(value) <= MEMO_LENGTH:
+                self.memo[value] = known
+        redacted, removed = known
+        if removed:
+            self.counts.update(removed)
+        return redacted
+
+    def _redact(self, value: str) -> tuple[str, Counter[str]]:
+        removed: Counter[str] = Counter()
+        lowered = value.lower()
         for rule in self.rules:
+            if not rule.may_match(value, lowered):
+                continue
             mark = MARK.format(rule.kind)
 
             def substitute(match: re.Match[str], rule: Rule = rule, mark: str = mark) -> str:
                 replaced = rule.replace(match, mark)
                 if replaced != match.group(0):
-                    self.counts[rule.kind] += 1
+                    removed[rule.kind] += 1
                 return replaced
 
-            value = rule.pattern.sub(substitute, value)
-        return value
+            changed = rule.pattern.sub(substitute, value)
+            if changed is not value and changed != value:
+                value, lowered = changed, changed.lower()
+        return value, removed
 
     def document(self, value: Any) -> Any:
         """Every string inside a JSON-like document, redacted; the structure is kept."""
