@@ -44,10 +44,12 @@ import yaml
 from lab_startup import bench_paths  # the benchmark lab (10.79.0.0/24) both benchmarks use
 
 from compliance.checks import all_checks
-from compliance.kinds.linux.probes import PROBES, collector_script, new_marker
+from compliance.kinds.linux import units_to_ask
+from compliance.kinds.linux.probes import PROBES, collector_script, new_marker, scan_probes
 from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import first_hosts
+from compliance.model.host_policy import policy_for_host
 
 ROOT = Path(__file__).resolve().parents[1]
 FLEET = 20
@@ -98,7 +100,7 @@ def time_testinfra_per_check(paths: LabPaths, host: str, directory: Path) -> flo
     """Every probe as its own command over a fresh SSH connection (testinfra's ssh backend, no reuse)."""
     target = testinfra.get_host(f"ssh://{host}", ssh_config=str(no_reuse_config(paths, directory)))
     started = time.monotonic()
-    for probe in PROBES:
+    for probe in scans_probes(host):
         target.run(probe.command)
     return time.monotonic() - started
 
@@ -144,9 +146,14 @@ def prepare_hosts(paths: LabPaths, names: list[str], hook: bool) -> None:
         list(pool.map(prepare, names))
 
 
+def scans_probes(host: str) -> tuple:
+    """The probes a scan of `host` runs (the unit listing asks for the units its policy's checks read)."""
+    return scan_probes(units_to_ask([policy_for_host(ROOT, host).settings]))
+
+
 def time_bare_collection(paths: LabPaths, host: str, directory: Path) -> float:
     """The scan's probe script over one fresh SSH connection, output discarded."""
-    script, config = collector_script(new_marker()), no_reuse_config(paths, directory)
+    script, config = collector_script(new_marker(), scans_probes(host)), no_reuse_config(paths, directory)
     started = time.monotonic()
     ssh(paths, host, "sh -s >/dev/null", script, config)
     return time.monotonic() - started
@@ -155,7 +162,7 @@ def time_bare_collection(paths: LabPaths, host: str, directory: Path) -> float:
 def probe_breakdown(paths: LabPaths, host: str) -> list[tuple[str, float]]:
     """Milliseconds each probe takes on the host itself, slowest first."""
     lines = ["export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
-    for probe in PROBES:
+    for probe in scans_probes(host):
         lines.append(f"s=$(date +%s%N); ( {probe.command} ) >/dev/null 2>&1 </dev/null; e=$(date +%s%N)")
         lines.append(f"echo {probe.name} $(( (e - s) / 1000 ))")
     output = ssh(paths, host, "sh -s", "\n".join(lines) + "\n")

@@ -77,9 +77,14 @@ def kind_of(name: str) -> Kind:
 
 
 def collect_all(
-    targets: list[Target], workers: int, timeout: float, on_done: Callable[[Collected], None] | None = None
+    targets: list[Target],
+    workers: int,
+    timeout: float,
+    on_done: Callable[[Collected], None] | None = None,
+    settings: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Collected]:
-    """Collect every target whose kind has a collector, each kind through its own."""
+    """Collect every target whose kind has a collector, each kind through its own. `settings` (each target's
+    policy settings, by name) let a kind collect only what its checks will read under them."""
     collected: dict[str, Collected] = {}
     by_kind: dict[str, list[Target]] = {}
     for target in targets:
@@ -87,5 +92,6 @@ def collect_all(
     for name, members in by_kind.items():
         kind = kind_of(name)
         if kind.collect is not None:
-            collected.update(kind.collect(members, workers=workers, timeout=timeout, on_done=on_done))
+            extra = {} if settings is None else {"settings": settings}
+            collected.update(kind.collect(members, workers=workers, timeout=timeout, on_done=on_done, **extra))
     return collected

@@ -66,8 +66,19 @@ def run_scan(
         records=records,
     )
     collectable = [t for t in targets if t.collectable]
-    collected = collect_all(collectable, workers=workers, timeout=timeout, on_done=on_host) if collectable else {}
-    return judge(root, run, targets, collected, waivers, system_levels)
+    settings = {t.name: host_settings(root, t) for t in collectable}
+    collected = (
+        collect_all(collectable, workers=workers, timeout=timeout, on_done=on_host, settings=settings)
+        if collectable
+        else {}
+    )
+    return judge(root, run, targets, collected, waivers, system_levels, settings)
+
+
+def host_settings(root: Path, target: Target) -> dict[str, Any]:
+    """The target's effective policy settings, by its declared level, zone and address."""
+    declared = {"dengbao_level": target.level, "dengbao_zone": target.zone, "ansible_host": target.address}
+    return policy_for_host(root, target.name, declared).settings
 
 
 def judge(
@@ -77,8 +88,10 @@ def judge(
     collected: dict[str, Collected],
     waivers: WaiverSet,
     system_levels: dict[str, int],
+    settings: dict[str, dict[str, Any]] | None = None,
 ) -> ScanRun:
-    """Checks, items and waivers for collections already in hand, under today's policies and waivers.
+    """Checks, items and waivers for collections already in hand, under today's policies and waivers
+    (`settings`: each target's, where the caller worked them out already).
 
     A live scan hands over what it just collected; a re-judged run what a sealed run stored.
     Targets without a collection (a kind nothing collects yet) are listed with their items as manual.
@@ -90,9 +103,8 @@ def judge(
         if target.name not in collected:
             run.hosts.append(not_collected(target))
             continue
-        declared = {"dengbao_level": target.level, "dengbao_zone": target.zone, "ansible_host": target.address}
-        settings = policy_for_host(root, target.name, declared).settings
-        run.hosts.append(evaluate_host(collected[target.name], settings))
+        known = (settings or {}).get(target.name)
+        run.hosts.append(evaluate_host(collected[target.name], known or host_settings(root, target)))
     systems = sorted({system for target in targets for system in target.systems})
     for system in systems:
         level = system_levels.get(system) or max(t.level for t in targets if system in t.systems)

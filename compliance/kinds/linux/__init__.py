@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from compliance.kinds import Kind, register
 from compliance.kinds.collection import Collected, Collection
+from compliance.kinds.linux.probes import SSH_SERVER_UNITS
+
+# Units whose enablement the checks read whatever the policy: the SSH server's (whether one is installed) and
+# auditd's (linux.auditd_running); linux.unneeded_services adds the policy's forbidden services.
+UNITS_ALWAYS_ASKED = SSH_SERVER_UNITS | {"auditd.service"}
 
 
-def _collect(targets: list[Any], **options: Any) -> dict[str, Collected]:
+def units_to_ask(settings: Iterable[dict[str, Any]]) -> set[str]:
+    """The units a scan asks the enablement of, for hosts with these policy settings."""
+    units = set(UNITS_ALWAYS_ASKED)
+    for host in settings:
+        units.update(host.get("host_hardening", {}).get("forbidden_services", ()))
+    return units
+
+
+def _collect(
+    targets: list[Any], settings: dict[str, dict[str, Any]] | None = None, **options: Any
+) -> dict[str, Collected]:
     # pyinfra and gevent are imported only when a live scan collects, not to re-judge a stored run.
+    from compliance.kinds.linux.probes import scan_probes
     from compliance.kinds.linux.transport import collect
 
+    if settings is not None and "probes" not in options:
+        options["probes"] = scan_probes(units_to_ask(settings[t.name] for t in targets if t.name in settings))
     return collect(targets, **options)
 
 

@@ -10,6 +10,7 @@ from compliance.checks import (
     Problems,
     Settings,
     check,
+    undecided,
 )
 from compliance.kinds.linux.facts import HostFacts
 
@@ -25,6 +26,15 @@ from compliance.kinds.linux.facts import HostFacts
 )
 def unneeded_services(facts: HostFacts, policy: Settings) -> Outcome:
     hardening = policy["host_hardening"]
+    asked = facts.unit_files_asked
+    unasked = sorted(unit for unit in hardening["forbidden_services"] if asked is not None and unit not in asked)
+    if unasked:
+        return undecided(
+            {"not_collected": unasked},
+            f"the enablement of {', '.join(unasked)} was not collected (the policy forbade them after this evidence"
+            " was collected): scan the host again",
+            f"未采集 {', '.join(unasked)} 的启用状态（证据采集后策略才禁止这些服务）：请重新扫描该主机",
+        )
     running = sorted(
         unit
         for unit in hardening["forbidden_services"]

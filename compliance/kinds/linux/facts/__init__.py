@@ -40,11 +40,11 @@ from compliance.kinds.linux.facts.shell import ShellTimeout
 from compliance.kinds.linux.facts.sources import PackageSource, PackageSources
 from compliance.kinds.linux.facts.sudo import SudoGrant
 from compliance.kinds.linux.facts.system import CONTAINER_TYPES, Identity, Listener
+from compliance.kinds.linux.probes import SSH_SERVER_UNITS, asked_units
 
 T = TypeVar("T")
 SECONDS_PER_DAY = 86400
 SECONDS_PER_MINUTE = 60
-SSH_SERVER_UNITS = frozenset({"ssh.service", "sshd.service", "ssh.socket", "sshd.socket"})
 
 # probe name → its parser: every probe the collector runs has exactly one (tested).
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -217,6 +217,12 @@ class HostFacts:
     def sshd_value(self, key: str) -> str | None:
         values = self.sshd.get(key)
         return values[0] if values else None
+
+    @property
+    def unit_files_asked(self) -> frozenset[str] | None:
+        """The units whose enablement was asked for (None: every unit file was listed). A unit outside them was
+        not looked at, which is not the same as not installed."""
+        return asked_units(self.probe("unit_files").command)
 
     @property
     def ssh_server(self) -> str:
