@@ -1,6 +1,6 @@
 """On-demand benchmark: how fast `dengbao inspect` is, against the same items collected one command per item.
 
-    python bench/inspection_speed.py [--runs 3] [--sizes 1 5 10 20]
+    python bench/inspection_speed.py [--runs 3] [--sizes 1 5 10 20 50]
 
 Brings up the benchmark lab of 20 hosts (its own network, 10.79.0.0/24, as bench/scan_speed.py), then:
   * ours: `dengbao inspect -i <inventory> --limit <first N hosts> --report none` end to end (process
@@ -62,7 +62,7 @@ def time_one_command_per_item(paths: LabPaths, names: list[str], directory: Path
 
 def main() -> int:
     args = fleet_arguments(__doc__)
-    with bench_fleet() as fleet:
+    with bench_fleet(max(FLEET, *args.sizes)) as fleet:
         paths, names, directory, inventory = fleet.paths, fleet.names, fleet.directory, fleet.inventory
         time_inspect(inventory, names[:1], directory / "warm-up")
         print(f"{len(INSPECTION_PROBES)} probes per host")

@@ -1,10 +1,11 @@
 """On-demand benchmark: how fast `dengbao scan` is, against two peers measured in the same run.
 
-    python bench/scan_speed.py [--runs 3] [--sizes 1 5 10 20]
+    python bench/scan_speed.py [--runs 3] [--sizes 1 5 10 20 50]
 
-Brings up a benchmark lab of 20 hosts (its own network, 10.79.0.0/24), gives every host real package lists
-(`apt-get update` through the lab's apt proxy, as every server has; the golden image ships none) and the
-patching role's apt hook with its record of pending updates (`--no-hook`: hosts without the role), then:
+Brings up a benchmark lab of 20 hosts, or as many as the largest size (its own network, 10.79.0.0/24),
+gives every host real package lists (`apt-get update` through the lab's apt proxy, as every server has; the
+golden image ships none) and the patching role's apt hook with its record of pending updates (`--no-hook`:
+hosts without the role), then:
   * ours: `dengbao scan -i <inventory> --limit <first N hosts>` end to end (process start,
     inventory, collection, every check and item, the run's evidence written, hashed and sealed),
     median of `--runs`, per size, without reports (`--report none`) and with every report format,
@@ -48,7 +49,7 @@ from compliance.kinds.linux import units_to_ask
 from compliance.kinds.linux.probes import PROBES, collector_script, new_marker, scan_probes
 from compliance.lab.lab import Lab
 from compliance.lab.paths import LabPaths
-from compliance.lab.plan import first_hosts
+from compliance.lab.plan import adhoc_hosts, first_hosts
 from compliance.model.host_policy import policy_for_host
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,7 +187,7 @@ def fleet_arguments(description: str | None) -> argparse.Namespace:
     """--runs and --sizes, the options every fleet benchmark takes."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 10, 20])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 10, 20, 50])
     parser.add_argument("--no-hook", action="store_true", help="hosts without the patching role's apt hook")
     return parser.parse_args()
 
@@ -200,11 +201,15 @@ class Fleet:
 
 
 @contextmanager
-def bench_fleet() -> Iterator[Fleet]:
-    """The benchmark lab's FLEET hosts up with an inventory naming them; the lab down afterwards, always."""
+def bench_fleet(size: int = FLEET) -> Iterator[Fleet]:
+    """The benchmark lab's hosts up with an inventory naming them (the default topology's FLEET, then ad-hoc
+    hosts in the management zone up to `size`); the lab down afterwards, always."""
     paths = bench_paths()
     lab = Lab(paths, inventory_file=None, log=lambda _line: None)
-    planned = first_hosts(paths, FLEET)
+    planned = first_hosts(paths, min(size, FLEET))
+    if size > FLEET:
+        extra = [f"bench-{number:02d}" for number in range(FLEET + 1, size + 1)]
+        planned += adhoc_hosts(paths, extra, {host.address for host in planned})
     names = [h.name for h in planned]
     lab.up(planned)
     try:
@@ -217,7 +222,7 @@ def bench_fleet() -> Iterator[Fleet]:
 
 def main() -> int:
     args = fleet_arguments(__doc__)
-    with bench_fleet() as fleet:
+    with bench_fleet(max(FLEET, *args.sizes)) as fleet:
         paths, names, directory, inventory = fleet.paths, fleet.names, fleet.directory, fleet.inventory
         prepare_hosts(paths, names, hook=not args.no_hook)
         time_scan(inventory, names[:1], directory / "warm-up")
