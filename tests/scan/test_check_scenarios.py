@@ -264,6 +264,17 @@ def test_two_awx_slices_of_the_lab_merge_into_one_run_with_the_verdicts_of_one_s
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
+    # The morning inspection as AWX runs it: its sealed run on the evidence volume; the job fails when anything
+    # is amber or red, so its notification fires.
+    inspected = playbook("inspect")
+    (inspection,) = (root / "inspections").iterdir()
+    overall = json.loads((inspection / "inspection.json").read_text())["run"]["overall"]
+    assert (inspected.returncode == 0) == (overall == "green"), (overall, inspected.stdout[-2000:])
+    verified = subprocess.run(
+        [*dengbao_cmd, "evidence", "verify", str(inspection)], env=test_lab_env, capture_output=True, text=True
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
     # The merge names every host of its play: a slice that never arrived stops it (exit 2), nothing is written.
     only_one = playbook("scan", "--limit", ",".join(halves[0]))
     assert only_one.returncode == 0, only_one.stdout[-3000:]
@@ -291,6 +302,10 @@ def test_findings_make_the_scan_exit_1_and_every_item_is_accounted_for(scanned):
     assert any(i["item"] == "8.1.4.1 a)" and i["verdict"] == "pass" for i in ok_items)
     broken = [i for i in document["items"] if i["object"] in BREAK_HOSTS and i["finding"]]
     assert broken and all(i["reason_en"] and i["reason_zh"] for i in broken)
+    # The unit listing asked systemd for the units the checks read only (docs/performance.md), and said which.
+    evidence = json.loads((scanned["workdir"] / "run" / "evidence" / f"{PASS_HOST}.json").read_text())
+    command = evidence["probes"]["unit_files"]["command"]
+    assert command.startswith("systemctl list-unit-files --no-legend --no-pager -- ") and "telnet.socket" in command
 
 
 def _sshd_pids(test_lab_paths, host: str) -> list[int]:
