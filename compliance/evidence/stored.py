@@ -170,11 +170,8 @@ def merge_slices(slices: list[StoredEvidence]) -> StoredEvidence:
                 f"分片 {first.source['run']} 与 {name} 扫描的清单不同（{first.inventory} 与 {part.inventory}）",
             )
         if part.model_files != first.model_files:
-            differing = sorted(
-                path
-                for path in set(part.model_files or {}) | set(first.model_files or {})
-                if (part.model_files or {}).get(path) != (first.model_files or {}).get(path)
-            )
+            mine, theirs = part.model_files or {}, first.model_files or {}
+            differing = sorted(path for path in mine.keys() | theirs.keys() if mine.get(path) != theirs.get(path))
             shown = ", ".join(differing[:5]) or "provenance.json"
             raise StoredRunError(
                 f"slices {first.source['run']} and {name} ran on different models (files differ: {shown})",
@@ -194,11 +191,10 @@ def merge_slices(slices: list[StoredEvidence]) -> StoredEvidence:
                     f"主机 {target.name} 出现在两个分片中（{owner[target.name]} 与 {name}）",
                 )
             owner[target.name] = name
-    selection = {"limit": sorted(owner), "system": first.selection.get("system"), "level": first.selection.get("level")}
     return StoredEvidence(
         {"slices": [part.source for part in slices]},
         first.inventory,
-        selection,
+        {},  # no one selection: the merging command records its own
         [target for part in slices for target in part.targets],
         {name: collected for part in slices for name, collected in part.collected.items()},
         first.change_ledger,

@@ -29,7 +29,7 @@ def _collect(
     from compliance.kinds.linux.probes import scan_probes
     from compliance.kinds.linux.transport import collect
 
-    if settings is not None and "probes" not in options:
+    if settings is not None:
         options["probes"] = scan_probes(units_to_ask(settings[t.name] for t in targets if t.name in settings))
     return collect(targets, **options)
 
