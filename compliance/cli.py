@@ -9,6 +9,7 @@ from compliance.commands import EXIT_USAGE, usage_error
 from compliance.commands import ack as ack_cli
 from compliance.commands import catalog as catalog_cli
 from compliance.commands import checks as checks_cli
+from compliance.commands import device as device_cli
 from compliance.commands import drift as drift_cli
 from compliance.commands import evidence as evidence_cli
 from compliance.commands import handover as handover_cli
@@ -41,6 +42,7 @@ def build_parser() -> BilingualParser:
     model_cli.add_parsers(subparsers)
     catalog_cli.add_parser(subparsers)
     checks_cli.add_parser(subparsers)
+    device_cli.add_parser(subparsers)
     scan_cli.add_parser(subparsers)
     inspect_cli.add_parser(subparsers)
     ack_cli.add_parser(subparsers)
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             return catalog_cli.run(args)
         if args.command == "checks":
             return checks_cli.run(args)
+        if args.command == "device":
+            return device_cli.run(args)
         if args.command == "scan":
             return scan_cli.run(args)
         if args.command == "inspect":

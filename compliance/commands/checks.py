@@ -10,6 +10,8 @@ import argparse
 import json
 from typing import Any
 
+import yaml
+
 from compliance.checks import Check, all_checks
 from compliance.kinds import all_kinds
 
@@ -19,7 +21,10 @@ Generated from the check registry by `dengbao checks --format markdown`; do not 
 test compares this file with the registry). Each check is one unit, `compliance/checks/<kind>/<name>/`:
 `check.py` (the function and its registration: clauses, policy topics, kind, high-risk, remediation),
 `compliant.sh.j2` (the lab state where it passes), `scenarios/` (lab states where it fails or varies)
-and `fixtures/` (probe outputs recorded from those lab hosts, judged again by the fast tier).
+and `fixtures/` (probe outputs recorded from those lab hosts, judged again by the fast tier). A
+network device check has no lab scenario: its `fixtures/verdicts.yml` names its verdict on each device
+configuration of `compliance/kinds/network_device/fixtures/` (real published configurations and the
+intended ones the templates render), which simulated devices also serve over SSH in the tests.
 
 高风险 marks a check whose failure is a high-risk condition an evaluator records (one unresolved
 high-risk finding makes a system's conclusion 差). Remediation names the role and tag that put it
@@ -30,6 +35,8 @@ right (`ansible-playbook playbooks/site.yml --tags TAG`); — where no role does
 def describe(check: Check) -> dict[str, Any]:
     scenarios = sorted(p.name for p in (check.unit / "scenarios").glob("*.sh"))
     fixtures = sorted(p.name for p in (check.unit / "fixtures").glob("*.json"))
+    table = check.unit / "fixtures" / "verdicts.yml"
+    configurations = sorted(yaml.safe_load(table.read_text())) if table.is_file() else []
     return {
         "id": check.id,
         "kind": check.kind,
@@ -42,6 +49,7 @@ def describe(check: Check) -> dict[str, Any]:
         "unit": str(check.unit.relative_to(check.unit.parents[2])),
         "scenarios": scenarios,
         "fixtures": fixtures,
+        "configurations": configurations,
     }
 
 
@@ -53,14 +61,15 @@ def markdown() -> str:
         if not members:
             continue
         lines.append(f"\n## {kind.title_en} / {kind.title_zh} ({len(members)} checks)\n")
-        lines.append("| check | clauses | title | policy | 高风险 | remediation | scenarios |")
+        tested = "scenarios" if any(describe(c)["scenarios"] for c in members) else "configurations"
+        lines.append(f"| check | clauses | title | policy | 高风险 | remediation | {tested} |")
         lines.append("|---|---|---|---|---|---|---|")
         for check in members:
             row = describe(check)
             lines.append(
                 f"| `{check.name}` | {', '.join(check.clauses)} | {check.title_zh}<br>{check.title_en} "
                 f"| {', '.join(check.policies) or '—'} | {'yes' if check.high_risk else ''} "
-                f"| {', '.join(check.remediation) or '—'} | {len(row['scenarios'])} |"
+                f"| {', '.join(check.remediation) or '—'} | {len(row[tested])} |"
             )
     return "\n".join(lines) + "\n"
 

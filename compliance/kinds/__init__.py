@@ -39,6 +39,11 @@ class Kind:
     identity: Callable[[Collection], dict[str, Any]] | None = None  # who answered, for the evidence file
     not_collected_zh: str = ""
     not_collected_en: str = ""
+    supports: Callable[[Target], bool] | None = None  # which of its targets the collector serves; None: all
+
+    def serves(self, target: Target) -> bool:
+        """Whether a live scan collects from this target (its kind has a collector that serves it)."""
+        return self.collectable and (self.supports is None or self.supports(target))
 
     @property
     def collectable(self) -> bool:

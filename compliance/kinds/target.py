@@ -25,7 +25,7 @@ class Target:
 
     @property
     def collectable(self) -> bool:
-        """Whether its kind has a collector (Linux hosts now; devices and Windows in later releases)."""
+        """Whether its kind has a collector that serves it (Linux hosts; VRP, Comware and IOS devices)."""
         from compliance.kinds import kind_of  # the registry imports this module
 
-        return kind_of(self.kind).collectable
+        return kind_of(self.kind).serves(self)

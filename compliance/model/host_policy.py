@@ -27,6 +27,10 @@ class InvalidModel(Exception):
 
 # The settings key that carries a host's firewall rules, derived from access_rules and its inventory's zones.
 HOST_FIREWALL = "host_firewall"
+# For a network device: the addresses of the hosts the policies name (log host, NTP servers), from its
+# inventory, since a device's configuration names them by address.
+NAMED_HOSTS = "named_hosts"
+NETWORK_DEVICES = ("switch", "router", "firewall")
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,23 @@ def policy_for_host(root: Path, host: str, declared: dict[str, Any] | None = Non
     if inventory is not None and zone in inventory.zones and "access_rules" in settings:
         rules = host_rules(settings["access_rules"], inventory.zones, zone, host, settings)
         settings = {**settings, HOST_FIREWALL: rules.as_dict()}
+    known_host = inventory.hosts.get(host) if inventory is not None else None
+    device = str((known_host.variables if known_host else {}).get("dengbao_device", ""))
+    if inventory is not None and (device in NETWORK_DEVICES or declared.get("dengbao_device") in NETWORK_DEVICES):
+        settings = {**settings, NAMED_HOSTS: named_addresses(settings, inventory)}
     return HostPolicy(level, zone, settings)
+
+
+def named_addresses(settings: dict[str, dict[str, Any]], inventory: Inventory) -> dict[str, str]:
+    """Name → address (`ansible_host`) of the log host and NTP servers the settings name, where the inventory
+    knows them."""
+    names = [settings.get("audit", {}).get("central_log_host"), *settings.get("time", {}).get("ntp_servers", [])]
+    found = {}
+    for name in names:
+        host = inventory.hosts.get(str(name)) if name else None
+        if host is not None and host.variables.get("ansible_host"):
+            found[str(name)] = str(host.variables["ansible_host"])
+    return found
 
 
 def _inventory_naming(model: Repository, host: str, address: str) -> Inventory | None:

@@ -102,7 +102,7 @@ class PolicySet:
 
     def host_references(self) -> list[tuple[Policy, tuple[Any, ...], str]]:
         """(policy, field path, host name) for every host a policy names."""
-        keys = ("central_log_host", "mirror_host", "offsite_target_host", "syslog_host")
+        keys = ("central_log_host", "mirror_host", "offsite_target_host")
         found = []
         for policy in self.policies.values():
             for key in keys:

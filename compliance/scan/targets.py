@@ -102,6 +102,27 @@ def connection_data(name: str, variables: dict[str, Any]) -> tuple[str, dict[str
     return "ssh", data
 
 
+def device_connection(name: str, variables: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Ansible connection variables of a switch, router or firewall → what the device collector needs. The
+    password is `ansible_password` (vault-encrypted in the inventory), else `DENGBAO_DEVICE_PASSWORD`."""
+    data: dict[str, Any] = {
+        "ssh_hostname": str(variables.get("ansible_host", name)),
+        "ssh_port": int(variables.get("ansible_port", 22)),
+        "ssh_user": str(variables.get("ansible_user", "")),
+        "platform": str(variables.get("dengbao_os", "")),
+    }
+    for key in DEVICE_PASSWORDS:
+        if key in variables:
+            try:
+                data["password"] = reveal(name, key, variables[key])
+            except VaultError as error:
+                raise TargetError(error.english, error.chinese) from error
+            break
+    else:
+        data["password"] = os.environ.get("DENGBAO_DEVICE_PASSWORD", "")
+    return "ssh", data
+
+
 def inventory_targets(
     inventory: Path, model_hosts: dict[str, Any] | None = None, started: Listing | None = None
 ) -> list[Target]:
@@ -119,8 +140,11 @@ def inventory_targets(
             level = int(variables.get("dengbao_level", STRICTEST_LEVEL))
             zone = str(variables.get("dengbao_zone", ""))
             systems = tuple(variables.get("dengbao_systems", ())) or (LOCAL_SYSTEM,)
-        connection, data = connection_data(name, variables)
-        targets.append(Target(name, device_kind(variables), level, zone, systems, connection, data))
+        kind = device_kind(variables)
+        connection, data = (
+            device_connection(name, variables) if kind == "network_device" else connection_data(name, variables)
+        )
+        targets.append(Target(name, kind, level, zone, systems, connection, data))
     return targets
 
 
@@ -138,6 +162,8 @@ SCAN_VARIABLES = (
     "ansible_become",
     "ansible_become_password",
     "ansible_become_pass",
+    "ansible_password",
+    "ansible_ssh_pass",
     "dengbao_level",
     "dengbao_zone",
     "dengbao_systems",
@@ -145,6 +171,7 @@ SCAN_VARIABLES = (
     "dengbao_device",
 )
 BECOME_PASSWORDS = ("ansible_become_password", "ansible_become_pass")  # never cached: see Listing
+DEVICE_PASSWORDS = ("ansible_password", "ansible_ssh_pass")  # a device's login; never cached either
 DYNAMIC_INVENTORY = re.compile(rb"^plugin\s*:", re.MULTILINE)
 
 
@@ -194,7 +221,8 @@ class Listing:
                 f"{self.inventory}：ansible-inventory 无法读取该清单：{message}",
             )
         reduced = _reduce(json.loads(stdout))
-        holds_secrets = any(key in variables for variables in reduced.values() for key in BECOME_PASSWORDS)
+        secrets = BECOME_PASSWORDS + DEVICE_PASSWORDS
+        holds_secrets = any(key in variables for variables in reduced.values() for key in secrets)
         if not reduced:
             raise TargetError(
                 f"{self.inventory}: no hosts in it; is it an Ansible inventory (YAML or INI, or a folder of them)?",

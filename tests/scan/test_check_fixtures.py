@@ -13,23 +13,53 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from lab_scan import scenario_host_vars
 
 from compliance.checks import all_checks
 from compliance.kinds import kind_of
-from compliance.kinds.collection import Collection, stored_collection
+from compliance.kinds.collection import Collection, ProbeResult, stored_collection
+from compliance.kinds.network_device.collect import RUNNING_CONFIG
 from compliance.model.host_policy import policy_for_host
 
 # The lab host a fixture came from is not in the model: it gets level 3 and the lab's management zone,
 # as in the lab (any address of the zone's ad-hoc pool selects the same rules).
 SCENARIO_HOST = "scan-ok"
 SCENARIO_ADDRESS = "10.77.10.100"
+# Device checks are judged under a device's settings: the example hospital's core switch (level 3, management zone).
+SCENARIO_DEVICE = "core-sw-01"
+DEVICE_CONFIGS = Path(__file__).resolve().parents[2] / "compliance" / "kinds" / "network_device" / "fixtures"
 # A finding: the verdicts a check's failing side may show.
 FINDINGS = {"fail", "partial"}
 
 
 def fixtures() -> list[tuple[str, Path]]:
     return [(c.id, path) for c in all_checks().values() for path in sorted((c.unit / "fixtures").glob("*.json"))]
+
+
+def device_fixtures() -> list[tuple[str, str, str]]:
+    """(check, configuration, verdict) for the device checks: each unit's `fixtures/verdicts.yml` names its
+    verdict on every configuration of compliance/kinds/network_device/fixtures (its README says where they
+    come from)."""
+    found = []
+    for c in all_checks().values():
+        table = c.unit / "fixtures" / "verdicts.yml"
+        if table.is_file():
+            found += [(c.id, name, verdict) for name, verdict in yaml.safe_load(table.read_text()).items()]
+    return found
+
+
+def device_collection(name: str) -> Collection:
+    """A device configuration of the fixtures as a collection: `platform/file` (without .cfg)."""
+    platform, _, _ = name.partition("/")
+    text = (DEVICE_CONFIGS / f"{name}.cfg").read_text()
+    return Collection(
+        0,
+        {
+            "platform": ProbeResult("platform", "dengbao_os (inventory)", platform, 0),
+            "running_config": ProbeResult("running_config", RUNNING_CONFIG[platform], text, 0),
+        },
+    )
 
 
 def load(path: Path) -> tuple[Collection, str]:
@@ -55,10 +85,36 @@ def test_a_check_gives_its_recorded_verdict_again(check_id, path, settings):
     assert facts.used <= set(collection.probes), "the check read a probe the fixture lacks"
 
 
+@pytest.fixture(scope="module")
+def device_settings(repo):
+    return policy_for_host(repo, SCENARIO_DEVICE).settings
+
+
+@pytest.mark.parametrize(("check_id", "name", "expected"), device_fixtures(), ids=lambda v: str(v))
+def test_a_device_check_gives_its_listed_verdict_on_each_configuration(check_id, name, expected, device_settings):
+    check = all_checks()[check_id]
+    collection = device_collection(name)
+    facts = kind_of(check.kind).facts(collection)
+    outcome = check.function(facts, device_settings)
+    assert outcome.verdict.value == expected, f"{name}: {outcome.reason_en}"
+    assert outcome.reason_en and outcome.reason_zh
+    assert "None" not in outcome.reason_en + outcome.reason_zh, "a Python None reached a person"
+    assert facts.used == {"platform", "running_config"}
+
+
+def test_every_device_check_is_judged_on_every_device_configuration():
+    names = {f"{path.parent.name}/{path.stem}" for path in DEVICE_CONFIGS.glob("*/*.cfg")}
+    for check in (c for c in all_checks().values() if c.kind == "network_device"):
+        listed = {name for check_id, name, _ in device_fixtures() if check_id == check.id}
+        assert listed == names, f"{check.id}: fixtures/verdicts.yml lists {sorted(listed ^ names)} wrongly"
+
+
 def test_every_check_has_fixtures_for_both_sides():
     sides: dict[str, set[str]] = {}
     for check_id, path in fixtures():
         sides.setdefault(check_id, set()).add(path.stem.rsplit(".", 1)[1])
+    for check_id, _, verdict in device_fixtures():
+        sides.setdefault(check_id, set()).add(verdict)
     for check_id in all_checks():
         found = sides.get(check_id, set())
         assert found & FINDINGS, f"{check_id}: no fixture of a finding"

@@ -1,8 +1,50 @@
-"""Switches, routers and firewalls (Huawei VRP, H3C Comware, Cisco IOS): listed, not collected yet."""
+"""Switches, routers and firewalls (Huawei VRP, H3C Comware, Cisco IOS): their running configurations.
+
+A device's collection holds three probes: `platform` (the vendor's OS, as the inventory declares it in
+`dengbao_os`), `running_config` (`display current-configuration` or `show running-config`, verbatim) and
+`clock` (the device's clock as it printed it). Sessions are netmiko's (compliance.kinds.network_device.collect).
+The checks of `compliance/checks/network_device/` read it through `DeviceFacts`, so they judge a live
+device and a saved configuration alike.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from compliance.kinds import Kind, register
+from compliance.kinds.collection import Collected, Collection
+
+
+def _collect(targets: list[Any], **options: Any) -> dict[str, Collected]:
+    from compliance.kinds.network_device.collect import collect  # netmiko only when devices are collected
+
+    return collect(targets, **options)
+
+
+def _supported(target: Any) -> bool:
+    from compliance.kinds.network_device.config import PLATFORMS
+
+    return str(target.data.get("platform", "")) in PLATFORMS
+
+
+def _facts(collection: Collection) -> Any:
+    from compliance.kinds.network_device.facts import DeviceFacts
+
+    return DeviceFacts(collection)
+
+
+def _identity(collection: Collection) -> dict[str, Any]:
+    """The device's own name (`sysname` / `hostname`) and platform, as it answered."""
+    from compliance.kinds.network_device.config import PLATFORMS, parse_config
+
+    platform = collection.probes.get("platform")
+    running = collection.probes.get("running_config")
+    if platform is None or running is None or platform.output.strip() not in PLATFORMS:
+        return {}
+    config = parse_config(platform.output.strip(), running.output)
+    named = config.first("hostname") or config.first("sysname")
+    return {"platform": platform.output.strip(), "name": named.words[1] if named and len(named.words) > 1 else ""}
+
 
 NETWORK_DEVICE = register(
     Kind(
@@ -12,7 +54,11 @@ NETWORK_DEVICE = register(
         title_en="network or security device",
         guidance_zh="核查网络与安全设备的配置",
         guidance_en="inspect the network and security device configuration",
-        not_collected_zh="网络设备暂无自动采集",
-        not_collected_en="no automated collection for network devices yet",
+        collect=_collect,
+        facts=_facts,
+        identity=_identity,
+        supports=_supported,
+        not_collected_zh="该平台暂无自动采集（支持华为 VRP、H3C Comware、Cisco IOS）",
+        not_collected_en="no automated collection for this platform (Huawei VRP, H3C Comware and Cisco IOS are)",
     )
 )

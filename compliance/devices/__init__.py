@@ -1,0 +1,1 @@
+"""Network devices on the enforcing side: the intended configuration each device should run."""

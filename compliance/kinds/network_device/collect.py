@@ -1,0 +1,119 @@
+"""Collecting from network devices: one SSH session each (netmiko), devices in parallel.
+
+A session runs the platform's commands in order (the running configuration, then the clock) and keeps each
+output verbatim as a probe, beside a `platform` probe naming the OS the inventory declares. A device that
+does not answer (refused, timed out, no route) is unreachable; one that refuses the login or answers a
+command with an error is an error: neither is ever judged as compliant.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from compliance.kinds.collection import Collected, Collection, ProbeResult
+from compliance.kinds.network_device.config import PLATFORMS
+from compliance.kinds.target import Target
+
+# dengbao_os → netmiko's device type
+NETMIKO_TYPES = {"huawei_vrp": "huawei", "h3c_comware": "hp_comware", "cisco_ios": "cisco_ios"}
+RUNNING_CONFIG = {
+    "huawei_vrp": "display current-configuration",
+    "h3c_comware": "display current-configuration",
+    "cisco_ios": "show running-config",
+}
+CLOCK = {"huawei_vrp": "display clock", "h3c_comware": "display clock", "cisco_ios": "show clock"}
+# How each platform says it did not take a command.
+COMMAND_ERRORS = ("Error:", "% Invalid", "% Unrecognized", "% Incomplete", "% Ambiguous", "Unrecognized command")
+
+
+class DeviceCommandError(Exception):
+    """The device answered a command with an error."""
+
+
+def platform_of(target: Target) -> str:
+    return str(target.data.get("platform", ""))
+
+
+def commands_for(platform: str) -> dict[str, str]:
+    """Probe name → the command that gives it, on this platform."""
+    return {"running_config": RUNNING_CONFIG[platform], "clock": CLOCK[platform]}
+
+
+def _connect(target: Target, timeout: float) -> Any:
+    from netmiko import ConnectHandler  # imported only when devices are collected
+
+    data = target.data
+    return ConnectHandler(
+        device_type=NETMIKO_TYPES[platform_of(target)],
+        host=str(data.get("ssh_hostname") or target.name),
+        port=int(data.get("ssh_port", 22)),
+        username=str(data.get("ssh_user", "")),
+        password=str(data.get("password", "")),
+        conn_timeout=timeout,
+        auth_timeout=timeout,
+        banner_timeout=timeout,
+        timeout=timeout,
+        fast_cli=False,
+    )
+
+
+def collect_one(target: Target, timeout: float) -> Collected:
+    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    begin = time.monotonic()
+    platform = platform_of(target)
+
+    def ended(status: str, error: str) -> Collected:
+        return Collected(target, status, None, error, started, round(time.monotonic() - begin, 3))
+
+    if platform not in PLATFORMS:
+        return ended("error", f"no support for platform {platform or 'not declared'!r} (dengbao_os)")
+    try:
+        session = _connect(target, timeout)
+    except NetmikoAuthenticationException as error:
+        return ended("error", f"login refused: {str(error).splitlines()[0]}")
+    except (NetmikoTimeoutException, OSError) as error:
+        return ended("unreachable", str(error).splitlines()[0] if str(error) else type(error).__name__)
+    probes = {"platform": ProbeResult("platform", "dengbao_os (inventory)", platform, 0)}
+    try:
+        for name, command in commands_for(platform).items():
+            output = session.send_command(command, read_timeout=timeout)
+            if any(line.lstrip().startswith(COMMAND_ERRORS) for line in output.splitlines()[:3]):
+                raise DeviceCommandError(f"{command}: {output.strip().splitlines()[0]}")
+            probes[name] = ProbeResult(name, command, output, 0)
+    except DeviceCommandError as error:
+        return ended("error", f"the device refused a command: {error}")
+    except (NetmikoTimeoutException, OSError) as error:
+        return ended("unreachable", f"the session was lost: {error}")
+    finally:
+        session.disconnect()
+    # The control node's clock: the device's own is kept verbatim in the clock probe.
+    collection = Collection(int(time.time()), probes)
+    return Collected(target, "collected", collection, None, started, round(time.monotonic() - begin, 3))
+
+
+def collect(
+    targets: list[Target],
+    workers: int,
+    timeout: float,
+    on_done: Callable[[Collected], None] | None = None,
+    **_: Any,
+) -> dict[str, Collected]:
+    """Every device, `workers` at a time, each within `timeout` seconds per step."""
+    results: dict[str, Collected] = {}
+
+    def one(target: Target) -> Collected:
+        collected = collect_one(target, timeout)
+        if on_done is not None:
+            on_done(collected)
+        return collected
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
+        for collected in pool.map(one, targets):
+            results[collected.target.name] = collected
+    return results
