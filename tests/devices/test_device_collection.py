@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import dengbao_command
-from fake_devices import PASSWORD, USER, start_devices
+from fake_devices import PASSWORD, USER, device_target, free_ports, start_devices
 
 from compliance.kinds.network_device.collect import collect
-from compliance.kinds.target import Target
 from compliance.model.host_policy import policy_for_host
 from compliance.results.verdicts import Verdict
 from compliance.scan.evaluate import evaluate_host
@@ -29,16 +27,6 @@ from compliance.scan.evaluate import evaluate_host
 # refusal is what the test reads.
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 FIXTURES = Path(__file__).resolve().parents[2] / "compliance" / "kinds" / "network_device" / "fixtures"
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +47,9 @@ def devices(tmp_path_factory):
     fake.stop()
 
 
-def target(name: str, platform: str, port: int, password: str = PASSWORD) -> Target:
-    data = {"ssh_hostname": "127.0.0.1", "ssh_port": port, "ssh_user": USER, "password": password, "platform": platform}
-    return Target(name, "network_device", 3, "mgmt", ("infra",), "ssh", data)
-
-
 @pytest.fixture(scope="module")
 def collected(devices):
-    return collect([target(n, p, port) for n, (p, port, _) in devices.items()], workers=5, timeout=15)
+    return collect([device_target(n, p, port) for n, (p, port, _) in devices.items()], workers=5, timeout=15)
 
 
 def test_a_live_device_s_running_configuration_and_clock_are_kept_verbatim(devices, collected):
@@ -98,7 +81,7 @@ def test_a_refused_login_is_an_error_and_a_closed_port_is_unreachable(devices):
     platform, port, _ = devices["core-sw-01"]
     (closed,) = free_ports(1)
     got = collect(
-        [target("core-sw-01", platform, port, password="wrong"), target("core-sw-02", platform, closed)],
+        [device_target("core-sw-01", platform, port, password="wrong"), device_target("core-sw-02", platform, closed)],
         workers=2,
         timeout=5,
     )
