@@ -28,6 +28,7 @@ def registry_counts() -> dict[str, int]:
     return {
         "checks": len(checks),
         "linux_checks": sum(1 for c in checks.values() if c.kind == "linux"),
+        "network_device_checks": sum(1 for c in checks.values() if c.kind == "network_device"),
         "high_risk_checks": sum(1 for c in checks.values() if c.high_risk),
         "linux_probes": len(PROBES),
         "automated_level3_items": sum(1 for item in covered_items(3) if item.checks),
