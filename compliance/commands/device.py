@@ -13,19 +13,29 @@ rollback is compared with the saved one. `--dry-run` shows the change set and se
 (before.cfg, changes.txt, rollback.txt, after.cfg, push.json) goes to
 reports/device-pushes/<device>/<UTC time>/ or `-o DIR`.
 
+`drift NAME -i INVENTORY` reads the device's running configuration (or `--config FILE`, a saved one) and
+compares it with the intended one by section and line, order aside: intended lines it lacks, lines that
+set the same thing otherwise, and lines it adds that change a check's verdict, each with the clauses it
+touches (worked out by judging the intended configuration with that difference alone). `--history DIR`
+keeps each configuration read in a git repository, one file per device, one commit per change.
+
 Examples:
   dengbao device intended core-sw-01
   dengbao device intended acc-sw-clin-01 -o /tmp/acc-sw-clin-01.cfg
   dengbao device push core-sw-01 -i example-hospital --dry-run
+  dengbao device drift core-sw-01 -i example-hospital --history /var/lib/dengbao/device-configs
+  dengbao device drift core-sw-01 --config saved/core-sw-01.cfg --format json
 
-Exit codes: 0 rendered, pushed, or nothing to change (a dry run too); 1 rolled back, or not pushed (the
-device could not be read); 2 bad input (unknown device, no template for its platform, a policy value its
-platform cannot express), naming the file and field.
+Exit codes: 0 rendered, pushed, nothing to change (a dry run too), or no drift; 1 rolled back, not
+pushed (the device could not be read), drift found, or the device could not be read for drift; 2 bad
+input (unknown device, no template for its platform, a policy value its platform cannot express),
+naming the file and field.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +58,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     push.add_argument("--dry-run", action="store_true", help="show the change set and send nothing")
     push.add_argument("-o", "--output", type=Path, help="evidence directory (default: reports/device-pushes/…)")
     push.add_argument("--timeout", type=float, default=30.0, help="seconds per step, connect included")
+    drift = actions.add_parser("drift", help="running against intended, with clauses / 运行配置与目标配置的偏差")
+    drift.add_argument("name", help="the device's inventory name")
+    source = drift.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "-i", "--inventory", help="read the running configuration from the device, as this inventory reaches it"
+    )
+    source.add_argument("--config", type=Path, help="a saved running configuration instead of the device")
+    drift.add_argument(
+        "--history", type=Path, help="keep the configuration read in this git repository of configurations"
+    )
+    drift.add_argument("--format", choices=["text", "json"], default="text")
+    drift.add_argument("--timeout", type=float, default=30.0, help="seconds per step, connect included")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     text = render(args.name, str(host.variables.get("dengbao_os", "")), settings)
     if args.action == "push":
         return _push(root, args, text, settings)
+    if args.action == "drift":
+        return _drift(root, args, str(host.variables.get("dengbao_os", "")), text, settings)
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -107,6 +131,53 @@ def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[st
     said = OUTCOMES.get(result.outcome, result.outcome)
     print(f"{args.name}: {said} / {result.outcome}: {result.reason}\n证据 evidence: {evidence}")
     return result.exit_code
+
+
+def _drift(root: Path, args: argparse.Namespace, platform: str, intended: str, settings: dict[str, Any]) -> int:
+    from compliance.devices.drift import device_drift, keep_history
+
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    if args.config is not None:
+        if not args.config.is_file():
+            return usage_error(f"--config {args.config}: no such file", f"--config {args.config}：文件不存在")
+        running = args.config.read_text(encoding="utf-8", errors="replace")
+    else:
+        from compliance.commands import inventory_path
+        from compliance.kinds.network_device.collect import collect_one
+        from compliance.scan.targets import TargetError, inventory_targets
+
+        try:
+            targets = inventory_targets(inventory_path(root, args.inventory))
+        except TargetError as error:
+            return usage_error(error.english, error.chinese)
+        target = next((t for t in targets if t.name == args.name), None)
+        if target is None:
+            return usage_error(
+                f"{args.name}: not in the inventory {args.inventory}", f"{args.name}：不在清单 {args.inventory} 中"
+            )
+        collected = collect_one(target, args.timeout)
+        if collected.collection is None:
+            print(f"{args.name}: 无法读取运行配置 could not be read ({collected.status}): {collected.error}")
+            return 1
+        running = collected.collection.probes["running_config"].output
+    if args.history is not None:
+        changed = keep_history(args.history, args.name, running, when)
+        print(f"配置历史 history: {args.history} ({'已记录变化 changed' if changed else '无变化 unchanged'})")
+    found = device_drift(platform, intended, running, settings)
+    if args.format == "json":
+        document = {"device": args.name, "platform": platform, "read": when, "drift": [d.as_dict() for d in found]}
+        print(json.dumps(document, ensure_ascii=False, indent=1))
+    else:
+        for difference in found:
+            print(f"  {difference.shown()}")
+        clauses = sorted({c for d in found for c in d.clauses})
+        print(
+            f"{args.name}: {len(found)} 处偏差 difference(s)"
+            + (f"，涉及 touching {', '.join(clauses)}" if clauses else "")
+            if found
+            else f"{args.name}: 与目标配置一致 matches its intended configuration"
+        )
+    return 1 if found else 0
 
 
 OUTCOMES = {

@@ -1,0 +1,114 @@
+"""Device drift: running against intended by section and line, with the clauses the checks say it touches;
+from a saved configuration and from a simulated device, whose configurations are kept in a git history."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import dengbao_command
+from fake_devices import PASSWORD, USER, free_ports, start_devices
+
+from compliance.devices.drift import device_drift, keep_history
+from compliance.model.host_policy import policy_for_host
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+FIXTURES = Path(__file__).resolve().parents[2] / "compliance" / "kinds" / "network_device" / "fixtures"
+VRP = (FIXTURES / "huawei_vrp" / "intended-core-sw-01.cfg").read_text()
+DRIFTED = (
+    VRP.replace("undo telnet server enable", "telnet server enable")
+    .replace(" idle-timeout 10 0", " idle-timeout 30 0")
+    .replace("info-center loghost 10.10.90.11\n", "")
+    .replace(" rule 5 permit", " rule 1 permit source any\n rule 5 permit")
+    + "vlan batch 10 20\n"
+)
+
+
+def test_each_difference_is_named_with_its_section_and_the_clauses_its_checks_decide(repo):
+    found = device_drift("huawei_vrp", VRP, DRIFTED, policy_for_host(repo, "core-sw-01").settings)
+    shown = {(d.kind, d.section, d.intended, d.running): d.clauses for d in found}
+    assert shown == {
+        ("missing", (), "info-center loghost 10.10.90.11", None): ("8.1.4.3 c)",),
+        ("contrary", (), "undo telnet server enable", "telnet server enable"): ("8.1.4.1 c)",),
+        ("extra", ("acl number 2000",), None, "rule 1 permit source any"): ("8.1.4.4 c)",),
+        ("contrary", ("user-interface con 0",), "idle-timeout 10 0", "idle-timeout 30 0"): ("8.1.4.1 b)",),
+        ("contrary", ("user-interface vty 0 4",), "idle-timeout 10 0", "idle-timeout 30 0"): ("8.1.4.1 b)",),
+    }, "a VLAN no check reads is not drift"
+
+
+def test_order_does_not_matter_and_the_intended_configuration_has_no_drift(repo):
+    settings = policy_for_host(repo, "core-sw-01").settings
+    assert device_drift("huawei_vrp", VRP, VRP, settings) == []
+    blocks = VRP.split("#\n")
+    reordered = "#\n".join([blocks[0], *reversed(blocks[1:-1]), blocks[-1]])
+    assert reordered != VRP
+    assert device_drift("huawei_vrp", VRP, reordered, settings) == []
+
+
+def test_a_difference_no_check_reads_is_reported_without_a_clause(repo):
+    renamed = VRP.replace("sysname core-sw-01", "sysname old-name")
+    (difference,) = device_drift("huawei_vrp", VRP, renamed, policy_for_host(repo, "core-sw-01").settings)
+    assert difference.kind == "contrary" and difference.clauses == ()
+    assert "no clause (baseline only)" in difference.shown()
+
+
+def test_the_history_commits_a_configuration_only_when_it_changed(tmp_path):
+    history = tmp_path / "configs"
+    assert keep_history(history, "core-sw-01", VRP, "2026-12-03T00:00:00+00:00")
+    assert not keep_history(history, "core-sw-01", VRP, "2026-12-03T01:00:00+00:00")
+    assert keep_history(history, "core-sw-01", DRIFTED, "2026-12-03T02:00:00+00:00")
+    log = subprocess.run(["git", "-C", str(history), "log", "--format=%s"], capture_output=True, text=True, check=True)
+    assert log.stdout.splitlines() == [
+        "core-sw-01: running configuration collected 2026-12-03T02:00:00+00:00",
+        "core-sw-01: running configuration collected 2026-12-03T00:00:00+00:00",
+    ]
+
+
+def test_drift_on_a_live_device_is_reported_with_its_clauses_and_kept_in_the_history(repo, tmp_path):
+    config = tmp_path / "running.cfg"
+    config.write_text(DRIFTED)
+    (port,) = free_ports(1)
+    fake = start_devices({"core-sw-01": ("huawei_vrp", port, config)})
+    try:
+        inventory = tmp_path / "devices.yml"
+        host = {"ansible_host": "127.0.0.1", "ansible_port": port, "ansible_user": USER, "dengbao_os": "huawei_vrp"}
+        inventory.write_text(yaml.safe_dump({"all": {"hosts": {"core-sw-01": host | {"dengbao_device": "switch"}}}}))
+        command = [*dengbao_command(), "device", "drift", "core-sw-01", "-i", str(inventory), "--format", "json"]
+        env = dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD)
+        shown = subprocess.run(
+            [*command, "--history", str(tmp_path / "history")],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+    finally:
+        fake.stop()
+    assert shown.returncode == 1, shown.stdout + shown.stderr
+    document = json.loads(shown.stdout[shown.stdout.index("{") :])
+    assert {c for d in document["drift"] for c in d["clauses"]} == {
+        "8.1.4.1 b)",
+        "8.1.4.1 c)",
+        "8.1.4.3 c)",
+        "8.1.4.4 c)",
+    }
+    assert (tmp_path / "history" / "core-sw-01.cfg").read_text().strip() == DRIFTED.strip()
+
+
+def test_a_saved_configuration_that_matches_has_no_drift(repo):
+    saved = FIXTURES / "huawei_vrp" / "intended-core-sw-01.cfg"
+    shown = subprocess.run(
+        [*dengbao_command(), "device", "drift", "core-sw-01", "--config", str(saved)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert shown.returncode == 0 and "matches its intended configuration" in shown.stdout, shown.stdout + shown.stderr
