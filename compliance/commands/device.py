@@ -103,23 +103,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[str, Any]) -> int:
+def _target(root: Path, args: argparse.Namespace) -> Any:
+    """The device as the inventory reaches it; raises TargetError where it cannot be listed or is not in it."""
     from compliance.commands import inventory_path
-    from compliance.devices.push import push
     from compliance.scan.targets import TargetError, inventory_targets
 
-    try:
-        targets = inventory_targets(inventory_path(root, args.inventory))
-    except TargetError as error:
-        return usage_error(error.english, error.chinese)
+    targets = inventory_targets(inventory_path(root, args.inventory))
     target = next((t for t in targets if t.name == args.name), None)
     if target is None:
-        return usage_error(
+        raise TargetError(
             f"{args.name}: not in the inventory {args.inventory}", f"{args.name}：不在清单 {args.inventory} 中"
         )
+    return target
+
+
+def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[str, Any]) -> int:
+    from compliance.devices.push import push
+
+    target = _target(root, args)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     evidence = args.output or root / "reports" / "device-pushes" / args.name / stamp
     result = push(target, intended, settings, evidence, dry_run=args.dry_run, timeout=args.timeout)
+    if result.outcome in ("applied", "rolled-back", "rollback-incomplete"):
+        written = _on_record(root, args, result, evidence)
+        print(f"变更台账 change ledger: record {written['seq']} {written['hash'][:16]}")
     for change in result.changes:
         print(f"  {change}")
     if result.changes and args.dry_run:
@@ -142,20 +149,9 @@ def _drift(root: Path, args: argparse.Namespace, platform: str, intended: str, s
             return usage_error(f"--config {args.config}: no such file", f"--config {args.config}：文件不存在")
         running = args.config.read_text(encoding="utf-8", errors="replace")
     else:
-        from compliance.commands import inventory_path
         from compliance.kinds.network_device.collect import collect_one
-        from compliance.scan.targets import TargetError, inventory_targets
 
-        try:
-            targets = inventory_targets(inventory_path(root, args.inventory))
-        except TargetError as error:
-            return usage_error(error.english, error.chinese)
-        target = next((t for t in targets if t.name == args.name), None)
-        if target is None:
-            return usage_error(
-                f"{args.name}: not in the inventory {args.inventory}", f"{args.name}：不在清单 {args.inventory} 中"
-            )
-        collected = collect_one(target, args.timeout)
+        collected = collect_one(_target(root, args), args.timeout)
         if collected.collection is None:
             print(f"{args.name}: 无法读取运行配置 could not be read ({collected.status}): {collected.error}")
             return 1
@@ -178,6 +174,38 @@ def _drift(root: Path, args: argparse.Namespace, platform: str, intended: str, s
             else f"{args.name}: 与目标配置一致 matches its intended configuration"
         )
     return 1 if found else 0
+
+
+def _on_record(root: Path, args: argparse.Namespace, result: Any, evidence: Path) -> dict[str, Any]:
+    """A push that changed the device, even for a moment, is a change: one record in the change ledger, as an
+    apply run's (8.1.10.10), naming each change, the outcome and the evidence folder."""
+    import getpass
+    import os
+
+    from compliance.ledger import append, ledger_path
+    from compliance.project import git_output
+
+    failed = result.outcome != "applied"
+    record = {
+        "kind": "device_push",
+        "who": os.environ.get("GITLAB_USER_LOGIN") or os.environ.get("DENGBAO_OPERATOR") or getpass.getuser(),
+        "merge_request": os.environ.get("CI_MERGE_REQUEST_IID", ""),
+        "pipeline": os.environ.get("CI_PIPELINE_URL", ""),
+        "commit": os.environ.get("CI_COMMIT_SHA") or git_output(root, "rev-parse", "HEAD") or "",
+        "uncommitted_changes": bool(git_output(root, "status", "--porcelain", "--untracked-files=no")),
+        "playbook": "dengbao device push",
+        "limit": args.name,
+        "inventory": [args.inventory],
+        "hosts": {args.name: {"changed": len(result.changes), "failures": int(failed)}},
+        "changes": [{"host": args.name, "task": change, "diff": {}} for change in result.changes],
+        "failures": [{"host": args.name, "task": "post-check", "message": result.reason}] if failed else [],
+        "result": "ok" if not failed else result.outcome,
+        "started": result.started,
+        "ended": datetime.now(UTC).isoformat(timespec="seconds"),
+        "evidence": str(evidence),
+        "before_sha256": result.before_sha256,
+    }
+    return append(ledger_path(), record)
 
 
 OUTCOMES = {

@@ -239,9 +239,16 @@ def _reduce(listing: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for group, body in listing.items():
         if group != "_meta" and isinstance(body, dict):
             names.update(body.get("hosts", []))
+    return {name: _scan_variables(hostvars.get(name, {})) for name in names}
+
+
+def _scan_variables(variables: dict[str, Any]) -> dict[str, Any]:
+    """The variables a scan reads of one host; a login password only for a network device, which has no keys."""
+    device = variables.get("dengbao_device") in NETWORK_DEVICES
     return {
-        name: {key: _plain(value) for key, value in hostvars.get(name, {}).items() if key in SCAN_VARIABLES}
-        for name in names
+        key: _plain(value)
+        for key, value in variables.items()
+        if key in SCAN_VARIABLES and (device or key not in DEVICE_PASSWORDS)
     }
 
 

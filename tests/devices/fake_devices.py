@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -247,4 +248,19 @@ def start_devices(devices: dict[str, tuple[str, int, Path]], configurable: bool 
     if configurable:  # FakeNOS's inventory names only its own shell: this one stands in for it
         fake.shell_plugins["CMDShell"] = ConfigurableShell
     fake.start()
+    for _, port, _ in devices.values():
+        _wait_for(port)
     return fake
+
+
+def _wait_for(port: int, seconds: float = 15.0) -> None:
+    """FakeNOS starts its servers in threads: wait until the port takes connections."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

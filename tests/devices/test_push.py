@@ -192,3 +192,23 @@ def test_the_push_command_dry_run_prints_the_change_set_and_its_rollback_plan(re
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert "+ undo telnet server enable   (was: telnet server enable)" in shown.stdout
     assert "rollback plan" in shown.stdout and "试运行" in shown.stdout
+
+
+def test_a_push_that_changed_the_device_is_a_record_of_the_change_ledger(repo, device, tmp_path):
+    target = device("core-sw-01", "huawei_vrp", DRIFTED_VRP)
+    inventory = tmp_path / "devices.yml"
+    host = {"ansible_host": "127.0.0.1", "ansible_port": target.data["ssh_port"], "ansible_user": USER}
+    host |= {"dengbao_os": "huawei_vrp", "dengbao_device": "switch"}
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {"core-sw-01": host}}}))
+    ledger = tmp_path / "ledger.jsonl"
+    env = dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD, DENGBAO_LEDGER=str(ledger), DENGBAO_OPERATOR="netops")
+    command = [*dengbao_command(), "device", "push", "core-sw-01", "-i", str(inventory), "-o", str(tmp_path / "ev")]
+    pushed = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120, check=False, env=env)
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    (record,) = [json.loads(line) for line in ledger.read_text().splitlines()]
+    assert record["kind"] == "device_push" and record["who"] == "netops" and record["result"] == "ok"
+    assert len(record["changes"]) == 3 and record["evidence"] == str(tmp_path / "ev")
+    verified = subprocess.run(
+        [*dengbao_command(), "ledger", "verify", "--ledger", str(ledger)], capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr

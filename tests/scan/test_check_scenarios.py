@@ -28,7 +28,7 @@ import report_validation
 import yaml
 from lab_scan import CONTAINER_LIMITS, render, scan, scenario_host_vars, verdicts
 
-from compliance.checks import all_checks
+from compliance.checks import all_checks, checks_of
 from compliance.lab import cgroups
 from compliance.lab.state import load
 from compliance.model.host_policy import policy_for_host
@@ -57,8 +57,9 @@ class Scenario:
 
 
 def scenarios() -> list[Scenario]:
+    """The lab scenarios of the Linux checks (device checks are judged on configurations: docs/devices.md)."""
     found = []
-    for check in all_checks().values():
+    for check in checks_of("linux").values():
         for path in sorted((check.unit / "scenarios").glob("*.sh")):
             situation, expected = path.name.removesuffix(".sh").rsplit(".", 1)
             found.append(Scenario(check.id, situation, expected, path))
@@ -69,7 +70,7 @@ def compliant_script(policy: dict) -> str:
     """The harness around every unit's compliant fragment, in check order (`# runs first` ones before)."""
     fragments = [
         render(check.unit / "compliant.sh.j2", policy)
-        for check in all_checks().values()
+        for check in checks_of("linux").values()
         if (check.unit / "compliant.sh.j2").is_file()
     ]
     ordered = [f for f in fragments if f.startswith(FIRST)] + [f for f in fragments if not f.startswith(FIRST)]
@@ -102,7 +103,7 @@ def assignment() -> dict[str, list[Scenario]]:
 
 
 def test_every_check_has_a_failing_scenario_and_a_passing_one():
-    checks = set(all_checks())
+    checks = set(checks_of("linux"))
     failing = {s.check for s in scenarios() if s.expected == "fail"}
     unknown = {s.check for s in scenarios()} - checks
     assert not unknown, f"scenarios for checks that do not exist: {unknown}"
@@ -168,7 +169,7 @@ def record_fixtures(run: Path, plan: dict[str, list[Scenario]]) -> None:
     into each unit's `fixtures/`; the fast tier (tests/scan/test_check_fixtures.py) judges each again.
     """
     document = json.loads((run / "results.json").read_text())
-    situations = {PASS_HOST: [("compliant", check) for check in all_checks()]}
+    situations = {PASS_HOST: [("compliant", check) for check in checks_of("linux")]}
     for host, assigned in plan.items():
         situations.setdefault(host, []).extend((s.name, s.check) for s in assigned if s.expected != "pass")
     for host, entries in situations.items():
@@ -191,7 +192,7 @@ def record_fixtures(run: Path, plan: dict[str, list[Scenario]]) -> None:
 
 def test_the_compliant_host_passes_every_check(scanned):
     observed = verdicts(scanned["document"], PASS_HOST)
-    expected = {check: CONTAINER_LIMITS.get(check, "pass") for check in all_checks()}
+    expected = {check: CONTAINER_LIMITS.get(check, "pass") for check in checks_of("linux")}
     assert observed == expected
 
 

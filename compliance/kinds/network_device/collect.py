@@ -8,6 +8,7 @@ command with an error is an error: neither is ever judged as compliant.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +62,13 @@ def _connect(target: Target, timeout: float) -> Any:
     )
 
 
+def prompt_pattern(session: Any, platform: str) -> str:
+    """The device's own prompt, alone on its line: a configuration may hold the device's name followed by `]`
+    or `>` (the sysname line, a banner), which netmiko's looser default pattern would take for the prompt."""
+    name = re.escape(session.base_prompt)
+    return rf"(?m)^{name}[>#]\s*$" if platform == "cisco_ios" else rf"(?m)^<{name}>\s*$"
+
+
 def close(session: Any, platform: str) -> None:
     """Log out and close the session. netmiko's disconnect() first probes for configuration mode by waiting two
     seconds of silence; a session of ours is always back in the user view here, so it only logs out."""
@@ -92,7 +100,12 @@ def collect_one(target: Target, timeout: float) -> Collected:
     probes = {"platform": ProbeResult("platform", "dengbao_os (inventory)", platform, 0)}
     try:
         for name, command in commands_for(platform).items():
-            output = session.send_command(command, read_timeout=timeout)
+            output = session.send_command(
+                command, expect_string=prompt_pattern(session, platform), read_timeout=timeout
+            )
+            lines = output.splitlines()
+            if lines and lines[0].strip().endswith(command):  # the echo, after a prompt character left unread
+                output = "\n".join(lines[1:])
             if any(line.lstrip().startswith(COMMAND_ERRORS) for line in output.splitlines()[:3]):
                 raise DeviceCommandError(f"{command}: {output.strip().splitlines()[0]}")
             probes[name] = ProbeResult(name, command, output, 0)
