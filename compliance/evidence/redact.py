@@ -83,6 +83,50 @@ BUILT_IN: tuple[Rule, ...] = (
         _whole,
         needs=("PRIVATE KEY-----",),
     ),
+    # Network devices' running configurations (VRP, Comware, IOS). The value goes, its form stays (`cipher`,
+    # `irreversible-cipher`, `hash`, `simple`, IOS `0`/`5`/`7`/`9`), so a stored configuration is judged again
+    # with the same verdicts (tests/evidence/test_redaction.py).
+    Rule(
+        "device secret",
+        # `password irreversible-cipher X`, `local-user u password cipher X`, `set authentication password simple X`,
+        # `super password hash X`, `username u secret 5 X`, `enable secret 9 X`, ` password 7 X`.
+        re.compile(
+            r"(?m)^(?P<keep>[ \t]*(?:(?:local-user|username)[ \t]+\S+[ \t]+(?:privilege[ \t]+\d+[ \t]+)?"
+            r"|set[ \t]+authentication[ \t]+|super[ \t]+|enable[ \t]+)?(?:password|secret)[ \t]+"
+            r"(?:level[ \t]+\d+[ \t]+)?(?:irreversible-cipher|cipher|simple|hash|[0-9])[ \t]+)[^\s\[]\S*"
+        ),
+        _value_only,
+        needs=("password", "secret"),
+    ),
+    Rule(
+        "device secret",
+        # IOS without a type: `enable password X`, a line's ` password X`, `username u password X` (whole line).
+        re.compile(r"(?m)^(?P<keep>[ \t]*(?:enable[ \t]+|username[ \t]+\S+[ \t]+)?password[ \t]+)[^\s\[]\S*[ \t]*$"),
+        _value_only,
+        needs=("password",),
+    ),
+    Rule(
+        "SNMP community",
+        re.compile(
+            r"(?m)^(?P<keep>[ \t]*(?:snmp-agent[ \t]+community[ \t]+(?:read|write)[ \t]+(?:cipher[ \t]+|simple[ \t]+)?"
+            r"|snmp-server[ \t]+community[ \t]+))[^\s\[]\S*"
+        ),
+        _value_only,
+        needs=("community",),
+    ),
+    Rule(
+        "device secret",
+        # SNMPv3 and AAA keys: `authentication-mode sha cipher X`, `authkey X`, `shared-key cipher X`,
+        # `tacacs-server key 7 X`, `radius-server host h key X`, IOS `snmp-server user … auth sha X priv aes 128 X`.
+        re.compile(
+            r"(?P<keep>(?:\b(?:authkey|privkey|auth-password|priv-password|shared-key)|(?<![\w-])key(?:[ \t]+(?:authentication|accounting|authorization))?"
+            r"|\bauthentication-mode[ \t]+(?:md5|sha\S*)|\bprivacy-mode[ \t]+\S+|\bauth[ \t]+(?:md5|sha)"
+            r"|\bpriv[ \t]+(?:des|3des|aes(?:[ \t]+\d+)?))[ \t]+(?:cipher[ \t]+|simple[ \t]+|[0-9][ \t]+)?)"
+            r"(?=[^\s\[])(?!(?:cipher|simple|authkey|privkey|authentication|accounting|authorization|chain|config-key|string)\b)\S+"
+        ),
+        _value_only,
+        needs=("key", "auth", "priv"),
+    ),
     Rule(
         "password hash",
         re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5)\$[^\s:$]*\$?[./A-Za-z0-9$]{8,}"),

@@ -129,6 +129,8 @@ def test_a_scan_of_an_inventory_of_devices_judges_the_network_items(repo, device
     assert verdicts[("core-sw-01", "8.1.4.1 c)")] == "pass"
     assert verdicts[("acc-sw-clin-01", "8.1.4.1 c)")] == "fail"
     assert verdicts[("fw-01", "8.1.4.1 c)")] == "manual"
+    stored = "".join(path.read_text() for path in (run / "evidence").rglob("*.json"))
+    assert "community write private" not in stored and "community write [已脱敏 redacted: SNMP community]" in stored
     verified = subprocess.run(
         [*dengbao_command(), "evidence", "verify", str(run)], capture_output=True, text=True, timeout=120, check=False
     )

@@ -111,3 +111,76 @@ def test_documents_are_redacted_throughout_and_counted(redactor):
     assert redacted["probes"]["crontabs"]["exit_code"] == 0
     assert "abc" not in str(redacted) and "MRN1234567" not in str(redacted)
     assert redactor.counts["secret"] >= 1
+
+
+DEVICE_SECRETS = """snmp-agent community write private
+snmp-agent community read cipher %^%#abcDEF123%^%#
+snmp-server community SoMeThaNGwIErd RW 99
+ local-user bob password irreversible-cipher $1c$abcdefghijklmnop$
+ local-user carol password simple Huawei@123
+ password hash $h$6$abcdefgh$ijklmnopqrstuvwxyz==
+username cisco password 0 cisco123
+username ntc privilege 15 secret 5 $1$aaaa$bbbbbbbbbbbbbbbbbbbbbb
+enable password letmein
+ password 7 0822455D0A16
+ password letmein2
+ set authentication password cipher %$%$abc%$%$
+snmp-agent usm-user v3 nms g authentication-mode sha authkey PLAIN1 privacy-mode aes128 privkey PLAIN2
+snmp-server user nms G v3 auth sha PLAIN3 priv aes 128 PLAIN4
+tacacs-server key 7 0123ABCD
+radius-server host 10.1.1.1 key S3cr3t
+ key authentication cipher %$%$efgh
+"""
+DEVICE_VALUES = (
+    "private", "abcDEF123", "SoMeThaNGwIErd", "abcdefghijklmnop", "Huawei@123", "ijklmnop", "cisco123", "bbbbbbbb",
+    "letmein", "0822455D0A16", "%$%$abc", "PLAIN1", "PLAIN2", "PLAIN3", "PLAIN4", "0123ABCD", "S3cr3t", "efgh",
+)  # fmt: skip
+
+
+def test_device_passwords_communities_and_keys_lose_their_values_and_keep_their_forms():
+    redacted = Redactor.from_policy([]).text(DEVICE_SECRETS)
+    for value in DEVICE_VALUES:
+        assert value not in redacted, value
+    for form in (
+        "password irreversible-cipher [",
+        "password simple [",
+        "password hash [",
+        "secret 5 [",
+        "password 7 [",
+    ):
+        assert form in redacted, form
+    assert "snmp-server community [已脱敏 redacted: SNMP community] RW 99" in redacted
+
+
+def test_linux_lines_that_look_alike_are_left_alone():
+    lines = (
+        "password    requisite     pam_pwquality.so retry=3\n"
+        "password [success=1 default=ignore] pam_unix.so obscure yescrypt\n"
+        "ssh server key-exchange dh_group14_sha1\nssh user admin assign rsa-key LinuxServer\n"
+    )
+    assert Redactor.from_policy([]).text(lines) == lines
+
+
+def test_a_redacted_device_configuration_is_judged_as_before(repo):
+    from compliance.checks import checks_of
+    from compliance.kinds import kind_of
+    from compliance.kinds.collection import Collection, ProbeResult
+    from compliance.model.host_policy import policy_for_host
+
+    settings = policy_for_host(repo, "core-sw-01").settings
+    redactor = Redactor.from_policy([])
+    configs = sorted((repo / "compliance" / "kinds" / "network_device" / "fixtures").glob("*/*.cfg"))
+
+    def verdicts(platform: str, text: str) -> dict[str, str]:
+        probes = {
+            "platform": ProbeResult("platform", "dengbao_os", platform, 0),
+            "running_config": ProbeResult("running_config", "configuration", text, 0),
+        }
+        facts = kind_of("network_device").facts(Collection(0, probes))
+        return {c: check.function(facts, settings).verdict.value for c, check in checks_of("network_device").items()}
+
+    for config in configs:
+        text = config.read_text()
+        redacted = redactor.text(text)
+        assert verdicts(config.parent.name, redacted) == verdicts(config.parent.name, text), config.name
+    assert any("redacted: device secret" in redactor.text(c.read_text()) for c in configs)
