@@ -119,10 +119,12 @@ BUILT_IN: tuple[Rule, ...] = (
         # SNMPv3 and AAA keys: `authentication-mode sha cipher X`, `authkey X`, `shared-key cipher X`,
         # `tacacs-server key 7 X`, `radius-server host h key X`, IOS `snmp-server user … auth sha X priv aes 128 X`.
         re.compile(
-            r"(?P<keep>(?:\b(?:authkey|privkey|auth-password|priv-password|shared-key)|(?<![\w-])key(?:[ \t]+(?:authentication|accounting|authorization))?"
+            r"(?P<keep>(?:\b(?:authkey|privkey|auth-password|priv-password|shared-key)"
+            r"|(?<![\w-])key(?:[ \t]+(?:authentication|accounting|authorization))?"
             r"|\bauthentication-mode[ \t]+(?:md5|sha\S*)|\bprivacy-mode[ \t]+\S+|\bauth[ \t]+(?:md5|sha)"
             r"|\bpriv[ \t]+(?:des|3des|aes(?:[ \t]+\d+)?))[ \t]+(?:cipher[ \t]+|simple[ \t]+|[0-9][ \t]+)?)"
-            r"(?=[^\s\[])(?!(?:cipher|simple|authkey|privkey|authentication|accounting|authorization|chain|config-key|string)\b)\S+"
+            r"(?=[^\s\[])"
+            r"(?!(?:cipher|simple|authkey|privkey|authentication|accounting|authorization|chain|config-key|string)\b)\S+"
         ),
         _value_only,
         needs=("key", "auth", "priv"),
