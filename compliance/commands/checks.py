@@ -87,8 +87,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         print(markdown(), end="")
     else:
+        width = max((len(check.id) for check in checks), default=0)
         for check in checks:
             risk = " 高风险" if check.high_risk else ""
-            print(f"{check.id:36} {', '.join(check.clauses):40} {check.title_zh}{risk}")
+            print(f"{check.id:{width}} {', '.join(check.clauses):40} {check.title_zh}{risk}")
         print(f"{len(checks)} checks / 项检查")
     return 0
