@@ -61,11 +61,11 @@ def markdown() -> str:
         if not members:
             continue
         lines.append(f"\n## {kind.title_en} / {kind.title_zh} ({len(members)} checks)\n")
-        tested = "scenarios" if any(describe(c)["scenarios"] for c in members) else "configurations"
+        rows = [describe(check) for check in members]
+        tested = "scenarios" if any(row["scenarios"] for row in rows) else "configurations"
         lines.append(f"| check | clauses | title | policy | 高风险 | remediation | {tested} |")
         lines.append("|---|---|---|---|---|---|---|")
-        for check in members:
-            row = describe(check)
+        for check, row in zip(members, rows, strict=True):
             lines.append(
                 f"| `{check.name}` | {', '.join(check.clauses)} | {check.title_zh}<br>{check.title_en} "
                 f"| {', '.join(check.policies) or '—'} | {'yes' if check.high_risk else ''} "

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compliance.devices.push import setting_key
+from compliance.devices.push import plan_changes, setting_key
+from compliance.devices.verdicts import configuration_verdicts
 from compliance.kinds.network_device.config import ConfigLine, DeviceConfig, parse_config
+from compliance.results.verdicts import Verdict
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,6 @@ def _first_line(text: str | None) -> str:
     """A banner spans lines: its first stands for it."""
     lines = (text or "").splitlines()
     return lines[0] + (" …" if len(lines) > 1 else "") if lines else ""
-
-
-Edit = tuple[tuple[str, ...], str | None, str | None]  # (section, line to remove, line to add)
 
 
 def _tree(line: ConfigLine) -> tuple[str, list[Any]]:
@@ -109,62 +108,52 @@ class _Judge:
         self.checks = checks_of("network_device")
         self.base = self.verdicts(_text(config.platform, _edited(config.lines, (), None, None)))
 
-    def verdicts(self, text: str) -> dict[str, str]:
-        from compliance.kinds import kind_of
-        from compliance.kinds.collection import Collection, ProbeResult
-
-        probes = {
-            "platform": ProbeResult("platform", "dengbao_os", self.config.platform, 0),
-            "running_config": ProbeResult("running_config", "configuration", text, 0),
-        }
-        facts = kind_of("network_device").facts(Collection(0, probes))
-        return {check_id: c.function(facts, self.settings).verdict.value for check_id, c in self.checks.items()}
+    def verdicts(self, text: str) -> dict[str, Verdict]:
+        return configuration_verdicts(self.config.platform, text, self.settings)
 
     def touched(
         self, section: tuple[str, ...], remove: str | None, add: ConfigLine | None
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         text = _text(self.config.platform, _edited(self.config.lines, section, remove, add))
         after = self.verdicts(text)
-        changed = tuple(sorted(c for c in after if after[c] != self.base[c]))
+        changed = tuple(sorted(c for c in after if after[c] is not self.base[c]))
         clauses = tuple(sorted({clause for c in changed for clause in self.checks[c].clauses}))
         return changed, clauses
 
 
 def device_drift(platform: str, intended_text: str, running_text: str, settings: dict[str, Any]) -> list[Difference]:
-    """Every difference between the intended and the running configuration of one device (see the module)."""
+    """Every difference between the intended and the running configuration of one device (see the module).
+
+    Missing and contrary lines are what a push would change (compliance.devices.push.plan_changes), so drift
+    and push never disagree on what differs; a section the device lacks stands for its lines."""
     intended = parse_config(platform, intended_text)
     running = parse_config(platform, running_text)
     judge = _Judge(intended, settings)
     found: list[Difference] = []
+    opened: set[tuple[str, ...]] = set()
+    for change in plan_changes(running, intended).changes:
+        if any(change.section[:depth] in opened for depth in range(1, len(change.section) + 1)):
+            continue
+        if change.opens_section:
+            opened.add((*change.section, change.line))
+        rival = ConfigLine(change.replaces, 0) if change.replaces is not None else None
+        checks, clauses = judge.touched(change.section, change.line, rival)
+        kind = "missing" if rival is None else "contrary"
+        found.append(Difference(kind, change.section, change.line, change.replaces, checks, clauses))
 
-    def walk(wanted: tuple[ConfigLine, ...], present: tuple[ConfigLine, ...], section: tuple[str, ...]) -> None:
-        have = {line.text: line for line in present}
+    def extras(wanted: tuple[ConfigLine, ...], present: tuple[ConfigLine, ...], section: tuple[str, ...]) -> None:
         named = {line.text for line in wanted}
-        keys = {setting_key(platform, line.text): line.text for line in wanted if not line.children}
-        for line in wanted:
-            if line.text.startswith(("#", "!")):
-                continue
-            there = have.get(line.text)
-            if there is not None:
-                if line.children:
-                    walk(line.children, there.children, (*section, line.text))
-                continue
-            key = setting_key(platform, line.text)
-            rival = next((p for p in present if not p.children and setting_key(platform, p.text) == key), None)
-            if rival is not None and not line.children:
-                checks, clauses = judge.touched(section, line.text, rival)
-                found.append(Difference("contrary", section, line.text, rival.text, checks, clauses))
-            else:
-                checks, clauses = judge.touched(section, line.text, None)
-                found.append(Difference("missing", section, line.text, None, checks, clauses))
+        keys = {setting_key(platform, line.text) for line in wanted if not line.children}
+        sections = {line.text: line for line in wanted if line.children}
         for line in present:
-            if line.text in named or (not line.children and setting_key(platform, line.text) in keys):
-                continue
-            checks, clauses = judge.touched(section, None, line)
-            if checks:
-                found.append(Difference("extra", section, None, line.text, checks, clauses))
+            if line.text in sections:
+                extras(sections[line.text].children, line.children, (*section, line.text))
+            elif line.text not in named and (line.children or setting_key(platform, line.text) not in keys):
+                checks, clauses = judge.touched(section, None, line)
+                if checks:
+                    found.append(Difference("extra", section, None, line.text, checks, clauses))
 
-    walk(intended.lines, running.lines, ())
+    extras(intended.lines, running.lines, ())
     return found
 
 

@@ -28,7 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from compliance.kinds.network_device.config import ConfigLine, DeviceConfig
+from compliance.devices.verdicts import configuration_verdicts
+from compliance.digest import sha256_file
+from compliance.kinds.network_device.collect import ERROR_PATTERN, close, collect_one, connect, platform_of
+from compliance.kinds.network_device.config import ConfigLine, DeviceConfig, parse_config
 
 # Settings that hold one value per section: a new line replaces the one with the same key (its first
 # words, as many as listed), so the rollback sends the old line back. Anything else is added beside the
@@ -182,7 +185,6 @@ def differences(before: DeviceConfig, after: DeviceConfig) -> list[str]:
 
 # Running a push ---------------------------------------------------------------------------------------
 
-ERROR_PATTERN = r"Error:|% Invalid|% Incomplete|% Unrecognized|% Ambiguous|Unrecognized command"
 # Entering and leaving configuration mode: the command, and the prompt that shows it took. netmiko's own
 # config_mode() first probes the mode by waiting two seconds of silence; the prompt is enough.
 ENTER = {
@@ -216,36 +218,12 @@ class PushResult:
         return 0 if self.outcome in ("dry-run", "unchanged", "applied") else 1
 
 
-def _sha256(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _running(target: Any, timeout: float) -> tuple[str | None, str]:
     """The device's running configuration read in a session of its own; None and why where it cannot be read."""
-    from compliance.kinds.network_device.collect import collect_one
-
     collected = collect_one(target, timeout)
     if collected.collection is None:
         return None, f"{collected.status}: {collected.error}"
     return collected.collection.probes["running_config"].output, ""
-
-
-def _judge(platform: str, text: str, settings: dict[str, Any]) -> dict[str, str]:
-    from compliance.checks import checks_of
-    from compliance.kinds import kind_of
-    from compliance.kinds.collection import Collection, ProbeResult
-
-    collection = Collection(
-        0,
-        {
-            "platform": ProbeResult("platform", "dengbao_os", platform, 0),
-            "running_config": ProbeResult("running_config", "running configuration", text, 0),
-        },
-    )
-    facts = kind_of("network_device").facts(collection)
-    return {check_id: c.function(facts, settings).verdict.value for check_id, c in checks_of("network_device").items()}
 
 
 class Interrupted(Exception):
@@ -275,14 +253,12 @@ def _send(target: Any, groups: list[list[str]], timeout: float) -> None:
     of groups applied) on a refused command or a lost session."""
     from netmiko.exceptions import NetmikoTimeoutException, ReadTimeout
 
-    from compliance.kinds.network_device.collect import _connect, close
-
     applied = 0
     try:
-        session = _connect(target, timeout)
+        session = connect(target, timeout)
     except (NetmikoTimeoutException, OSError) as error:
         raise Interrupted(0, f"no session: {error}") from error
-    platform = str(target.data.get("platform", ""))
+    platform = platform_of(target)
     try:
         session.write_channel(session.normalize_cmd(ENTER[platform][0]))
         session.read_until_pattern(pattern=ENTER[platform][1], read_timeout=timeout)
@@ -310,9 +286,7 @@ def push(
     timeout: float = 30.0,
 ) -> PushResult:
     """Push one device's intended configuration (see the module's docstring); evidence files go to `evidence`."""
-    from compliance.kinds.network_device.config import parse_config
-
-    platform = str(target.data.get("platform", ""))
+    platform = platform_of(target)
     result = PushResult(target.name, platform, datetime.now(UTC).isoformat(timespec="seconds"), "not-started")
     evidence.mkdir(parents=True, exist_ok=True)
     before, why = _running(target, timeout)
@@ -320,7 +294,7 @@ def push(
         result.reason = f"the running configuration could not be read: {why}"
         return _kept(result, evidence)
     (evidence / "before.cfg").write_text(before, encoding="utf-8")
-    result.before_sha256 = _sha256(before)
+    result.before_sha256 = sha256_file(evidence / "before.cfg")
     plan = plan_changes(parse_config(platform, before), parse_config(platform, intended_text))
     result.changes = [change.shown() for change in plan.changes]
     result.rollback_plan = plan.rollback()
@@ -343,7 +317,8 @@ def push(
             failure = f"the management session was lost after the push: {why}"
         else:
             (evidence / "after.cfg").write_text(after, encoding="utf-8")
-            result.post_check = _judge(platform, after, settings)
+            verdicts = configuration_verdicts(platform, after, settings)
+            result.post_check = {check_id: verdict.value for check_id, verdict in verdicts.items()}
             failing = sorted(c for c, verdict in result.post_check.items() if verdict in FAILING)
             if failing:
                 failure = f"the post-check failed: {', '.join(failing)}"
@@ -363,8 +338,6 @@ def _rolled_back(
     evidence: Path,
     timeout: float,
 ) -> PushResult:
-    from compliance.kinds.network_device.config import parse_config
-
     result.reason = failure
     steps = plan.rollback(applied)
     (evidence / "rolled-back.txt").write_text("\n".join(steps) + "\n", encoding="utf-8")

@@ -16,8 +16,7 @@ import pytest
 from compliance.checks import checks_of
 from compliance.devices import intended
 from compliance.devices.intended import IntendedConfigError, render
-from compliance.kinds import kind_of
-from compliance.kinds.collection import Collection, ProbeResult
+from compliance.devices.verdicts import configuration_verdicts
 from compliance.model.host_policy import NAMED_HOSTS, policy_for_host, repository
 from compliance.results.verdicts import Verdict
 
@@ -37,16 +36,7 @@ def devices(repo: Path) -> dict[str, str]:
     }
 
 
-def judged(platform: str, text: str, settings: dict) -> dict[str, Verdict]:
-    collection = Collection(
-        0,
-        {
-            "platform": ProbeResult("platform", "dengbao_os", platform, 0),
-            "running_config": ProbeResult("running_config", "display current-configuration", text, 0),
-        },
-    )
-    facts = kind_of("network_device").facts(collection)
-    return {check_id: c.function(facts, settings).verdict for check_id, c in checks_of("network_device").items()}
+judged = configuration_verdicts
 
 
 @pytest.mark.parametrize(("name", "platform"), GOLDEN.items())

@@ -162,25 +162,15 @@ def test_linux_lines_that_look_alike_are_left_alone():
 
 
 def test_a_redacted_device_configuration_is_judged_as_before(repo):
-    from compliance.checks import checks_of
-    from compliance.kinds import kind_of
-    from compliance.kinds.collection import Collection, ProbeResult
+    from compliance.devices.verdicts import configuration_verdicts
     from compliance.model.host_policy import policy_for_host
 
     settings = policy_for_host(repo, "core-sw-01").settings
     redactor = Redactor.from_policy([])
     configs = sorted((repo / "compliance" / "kinds" / "network_device" / "fixtures").glob("*/*.cfg"))
 
-    def verdicts(platform: str, text: str) -> dict[str, str]:
-        probes = {
-            "platform": ProbeResult("platform", "dengbao_os", platform, 0),
-            "running_config": ProbeResult("running_config", "configuration", text, 0),
-        }
-        facts = kind_of("network_device").facts(Collection(0, probes))
-        return {c: check.function(facts, settings).verdict.value for c, check in checks_of("network_device").items()}
-
     for config in configs:
-        text = config.read_text()
-        redacted = redactor.text(text)
-        assert verdicts(config.parent.name, redacted) == verdicts(config.parent.name, text), config.name
+        text, platform = config.read_text(), config.parent.name
+        before = configuration_verdicts(platform, text, settings)
+        assert configuration_verdicts(platform, redactor.text(text), settings) == before, config.name
     assert any("redacted: device secret" in redactor.text(c.read_text()) for c in configs)

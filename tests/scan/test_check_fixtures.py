@@ -18,8 +18,8 @@ from lab_scan import scenario_host_vars
 
 from compliance.checks import all_checks
 from compliance.kinds import kind_of
-from compliance.kinds.collection import Collection, ProbeResult, stored_collection
-from compliance.kinds.network_device.collect import RUNNING_CONFIG
+from compliance.kinds.collection import Collection, stored_collection
+from compliance.kinds.network_device.collect import saved_collection
 from compliance.model.host_policy import policy_for_host
 
 # The lab host a fixture came from is not in the model: it gets level 3 and the lab's management zone,
@@ -52,14 +52,7 @@ def device_fixtures() -> list[tuple[str, str, str]]:
 def device_collection(name: str) -> Collection:
     """A device configuration of the fixtures as a collection: `platform/file` (without .cfg)."""
     platform, _, _ = name.partition("/")
-    text = (DEVICE_CONFIGS / f"{name}.cfg").read_text()
-    return Collection(
-        0,
-        {
-            "platform": ProbeResult("platform", "dengbao_os (inventory)", platform, 0),
-            "running_config": ProbeResult("running_config", RUNNING_CONFIG[platform], text, 0),
-        },
-    )
+    return saved_collection(platform, (DEVICE_CONFIGS / f"{name}.cfg").read_text())
 
 
 def load(path: Path) -> tuple[Collection, str]:

@@ -22,9 +22,10 @@ def _collect(targets: list[Any], **options: Any) -> dict[str, Collected]:
 
 
 def _supported(target: Any) -> bool:
+    from compliance.kinds.network_device.collect import platform_of
     from compliance.kinds.network_device.config import PLATFORMS
 
-    return str(target.data.get("platform", "")) in PLATFORMS
+    return platform_of(target) in PLATFORMS
 
 
 def _facts(collection: Collection) -> Any:
@@ -34,16 +35,18 @@ def _facts(collection: Collection) -> Any:
 
 
 def _identity(collection: Collection) -> dict[str, Any]:
-    """The device's own name (`sysname` / `hostname`) and platform, as it answered."""
-    from compliance.kinds.network_device.config import PLATFORMS, parse_config
+    """The device's own name (`sysname` / `hostname`) and platform, as it answered. The configuration is
+    parsed once per collection: the checks' facts read the same parse."""
+    from compliance.kinds.collection import MissingProbe
+    from compliance.kinds.network_device.facts import DeviceFacts
 
-    platform = collection.probes.get("platform")
-    running = collection.probes.get("running_config")
-    if platform is None or running is None or platform.output.strip() not in PLATFORMS:
+    facts = DeviceFacts(collection)
+    try:
+        config = facts.config
+    except (MissingProbe, ValueError):  # no configuration, or a platform without a parser
         return {}
-    config = parse_config(platform.output.strip(), running.output)
     named = config.first("hostname") or config.first("sysname")
-    return {"platform": platform.output.strip(), "name": named.words[1] if named and len(named.words) > 1 else ""}
+    return {"platform": facts.platform, "name": named.words[1] if named and len(named.words) > 1 else ""}
 
 
 NETWORK_DEVICE = register(

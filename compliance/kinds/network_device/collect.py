@@ -29,6 +29,7 @@ RUNNING_CONFIG = {
 CLOCK = {"huawei_vrp": "display clock", "h3c_comware": "display clock", "cisco_ios": "show clock"}
 # How each platform says it did not take a command.
 COMMAND_ERRORS = ("Error:", "% Invalid", "% Unrecognized", "% Incomplete", "% Ambiguous", "Unrecognized command")
+ERROR_PATTERN = "|".join(re.escape(said) for said in COMMAND_ERRORS)  # the same, anywhere in an answer
 
 
 class DeviceCommandError(Exception):
@@ -44,7 +45,16 @@ def commands_for(platform: str) -> dict[str, str]:
     return {"running_config": RUNNING_CONFIG[platform], "clock": CLOCK[platform]}
 
 
-def _connect(target: Target, timeout: float) -> Any:
+def saved_collection(platform: str, text: str) -> Collection:
+    """A running configuration kept as text (a saved file, an intended or edited one) as a device's collection."""
+    probes = {
+        "platform": ProbeResult("platform", "dengbao_os (inventory)", platform, 0),
+        "running_config": ProbeResult("running_config", RUNNING_CONFIG[platform], text, 0),
+    }
+    return Collection(0, probes)
+
+
+def connect(target: Target, timeout: float) -> Any:
     from netmiko import ConnectHandler  # imported only when devices are collected
 
     data = target.data
@@ -92,7 +102,7 @@ def collect_one(target: Target, timeout: float) -> Collected:
     if platform not in PLATFORMS:
         return ended("error", f"no support for platform {platform or 'not declared'!r} (dengbao_os)")
     try:
-        session = _connect(target, timeout)
+        session = connect(target, timeout)
     except NetmikoAuthenticationException as error:
         return ended("error", f"login refused: {str(error).splitlines()[0]}")
     except (NetmikoTimeoutException, OSError) as error:
