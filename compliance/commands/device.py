@@ -43,8 +43,6 @@ from typing import Any
 from compliance.commands import documented_command, load_model, usage_error
 from compliance.project import NO_CHECKOUT, project_root
 
-NETWORK_DEVICES = ("switch", "router", "firewall")
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     device = documented_command(subparsers, "device", "network devices / 网络设备", __doc__)
@@ -74,7 +72,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from compliance.devices.intended import render
-    from compliance.model.host_policy import policy_for_host
+    from compliance.model.host_policy import NETWORK_DEVICES, policy_for_host
 
     root = project_root()
     if root is None:

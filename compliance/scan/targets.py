@@ -24,12 +24,11 @@ from typing import Any
 from compliance import cache
 from compliance.errors import BilingualError
 from compliance.kinds.target import Target
-from compliance.model.host_policy import STRICTEST_LEVEL
+from compliance.model.host_policy import NETWORK_DEVICES, STRICTEST_LEVEL
 from compliance.project import project_root
 from compliance.scan.vault import VaultError, reveal
 
 WINDOWS_OSES = {"windows", "windows_server"}
-NETWORK_DEVICES = {"switch", "router", "firewall"}
 LOCAL_SYSTEM = "local"
 
 
@@ -92,14 +91,21 @@ def connection_data(name: str, variables: dict[str, Any]) -> tuple[str, dict[str
     user = str(variables.get("ansible_user", "root"))
     if variables.get("ansible_become") or user != "root":
         data["_sudo"] = True
-        for key in BECOME_PASSWORDS:
-            if key in variables:
-                try:
-                    data["_sudo_password"] = reveal(name, key, variables[key])
-                except VaultError as error:
-                    raise TargetError(error.english, error.chinese) from error
-                break
+        password = revealed_password(name, variables, BECOME_PASSWORDS)
+        if password is not None:
+            data["_sudo_password"] = password
     return "ssh", data
+
+
+def revealed_password(name: str, variables: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of these password variables the host has, decrypted where it is a vault value."""
+    for key in keys:
+        if key in variables:
+            try:
+                return reveal(name, key, variables[key])
+            except VaultError as error:
+                raise TargetError(error.english, error.chinese) from error
+    return None
 
 
 def device_connection(name: str, variables: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -111,15 +117,8 @@ def device_connection(name: str, variables: dict[str, Any]) -> tuple[str, dict[s
         "ssh_user": str(variables.get("ansible_user", "")),
         "platform": str(variables.get("dengbao_os", "")),
     }
-    for key in DEVICE_PASSWORDS:
-        if key in variables:
-            try:
-                data["password"] = reveal(name, key, variables[key])
-            except VaultError as error:
-                raise TargetError(error.english, error.chinese) from error
-            break
-    else:
-        data["password"] = os.environ.get("DENGBAO_DEVICE_PASSWORD", "")
+    password = revealed_password(name, variables, DEVICE_PASSWORDS)
+    data["password"] = password if password is not None else os.environ.get("DENGBAO_DEVICE_PASSWORD", "")
     return "ssh", data
 
 
