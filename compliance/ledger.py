@@ -25,6 +25,25 @@ GENESIS = "0" * 64
 CHAIN_FIELDS = ("seq", "previous", "hash")
 
 
+def provenance(directory: Path) -> dict[str, Any]:
+    """Who made a change and from what: the operator (GitLab login, $DENGBAO_OPERATOR, else the user), the merge
+    request and pipeline, the commit of the checkout in `directory`, and whether it had uncommitted changes
+    (never said of a CI job, which runs the commit it names)."""
+    import getpass
+
+    from compliance.project import git_output
+
+    in_ci = os.environ.get("CI_COMMIT_SHA")
+    dirty = bool(git_output(directory, "status", "--porcelain", "--untracked-files=no"))
+    return {
+        "who": os.environ.get("GITLAB_USER_LOGIN") or os.environ.get("DENGBAO_OPERATOR") or getpass.getuser(),
+        "merge_request": os.environ.get("CI_MERGE_REQUEST_IID", ""),
+        "pipeline": os.environ.get("CI_PIPELINE_URL", ""),
+        "commit": in_ci or git_output(directory, "rev-parse", "HEAD") or "",
+        "uncommitted_changes": dirty and not in_ci,
+    }
+
+
 def ledger_path(given: str | Path | None = None) -> Path:
     """The ledger a command reads: the one given, else $DENGBAO_LEDGER, else the control node's default."""
     return Path(given or os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER)

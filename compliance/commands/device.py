@@ -177,20 +177,12 @@ def _drift(root: Path, args: argparse.Namespace, platform: str, intended: str, s
 def _on_record(root: Path, args: argparse.Namespace, result: Any, evidence: Path) -> dict[str, Any]:
     """A push that changed the device, even for a moment, is a change: one record in the change ledger, as an
     apply run's (8.1.10.10), naming each change, the outcome and the evidence folder."""
-    import getpass
-    import os
-
-    from compliance.ledger import append, ledger_path
-    from compliance.project import git_output
+    from compliance.ledger import append, ledger_path, provenance
 
     failed = result.outcome != "applied"
     record = {
         "kind": "device_push",
-        "who": os.environ.get("GITLAB_USER_LOGIN") or os.environ.get("DENGBAO_OPERATOR") or getpass.getuser(),
-        "merge_request": os.environ.get("CI_MERGE_REQUEST_IID", ""),
-        "pipeline": os.environ.get("CI_PIPELINE_URL", ""),
-        "commit": os.environ.get("CI_COMMIT_SHA") or git_output(root, "rev-parse", "HEAD") or "",
-        "uncommitted_changes": bool(git_output(root, "status", "--porcelain", "--untracked-files=no")),
+        **provenance(root),
         "playbook": "dengbao device push",
         "limit": args.name,
         "inventory": [args.inventory],

@@ -11,10 +11,8 @@ names, never contents (a template's diff can hold a secret).
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,14 +58,6 @@ def _diff_summary(diffs: Any) -> list[dict[str, Any]]:
             entry["prepared"] = True
         found.append(entry)
     return found
-
-
-def _git(directory: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 class CallbackModule(CallbackBase):
@@ -138,18 +128,12 @@ class CallbackModule(CallbackBase):
             return
         if not self.ledger:
             return
-        from compliance.ledger import append
+        from compliance.ledger import append, provenance
 
         directory = Path(self.playbook).resolve().parent if self.playbook else Path.cwd()
-        commit = os.environ.get("CI_COMMIT_SHA") or _git(directory, "rev-parse", "HEAD")
-        dirty = bool(_git(directory, "status", "--porcelain", "--untracked-files=no"))
         record = {
             "kind": "apply",
-            "who": os.environ.get("GITLAB_USER_LOGIN") or os.environ.get("DENGBAO_OPERATOR") or getpass.getuser(),
-            "merge_request": os.environ.get("CI_MERGE_REQUEST_IID", ""),
-            "pipeline": os.environ.get("CI_PIPELINE_URL", ""),
-            "commit": commit,
-            "uncommitted_changes": dirty and not os.environ.get("CI_COMMIT_SHA"),
+            **provenance(directory),
             **self._outcome(stats),
         }
         written = append(Path(self.ledger), record)
