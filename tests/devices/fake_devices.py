@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, ClassVar
 
+import yaml
 from fakenos import FakeNOS
 from fakenos.core.nos import Nos
 from fakenos.plugins.shell.cmd_shell import CMDShell
@@ -232,6 +233,17 @@ def device_target(name: str, platform: str, port: int, password: str = PASSWORD)
     """How the collector and the push reach a simulated device."""
     data = {"ssh_hostname": "127.0.0.1", "ssh_port": port, "ssh_user": USER, "password": password, "platform": platform}
     return Target(name, "network_device", 3, "mgmt", ("infra",), "ssh", data)
+
+
+def write_inventory(path: Path, devices: dict[str, tuple[str, int]], device: str = "switch") -> Path:
+    """An Ansible inventory of simulated devices: name → (platform, loopback port)."""
+    hosts = {
+        name: {"ansible_host": "127.0.0.1", "ansible_port": port, "ansible_user": USER, "dengbao_os": platform}
+        | {"dengbao_device": device}
+        for name, (platform, port) in devices.items()
+    }
+    path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+    return path
 
 
 def start_devices(devices: dict[str, tuple[str, int, Path]], configurable: bool = False) -> FakeNOS:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import dengbao_command
-from fake_devices import PASSWORD, USER, device_target, free_ports, start_devices
+from fake_devices import PASSWORD, device_target, free_ports, start_devices, write_inventory
 
 from compliance.kinds.network_device.collect import collect
 from compliance.model.host_policy import policy_for_host
@@ -90,25 +90,16 @@ def test_a_refused_login_is_an_error_and_a_closed_port_is_unreachable(devices):
 
 
 def test_a_scan_of_an_inventory_of_devices_judges_the_network_items(repo, devices, tmp_path):
-    hosts = {
-        name: {
-            "ansible_host": "127.0.0.1",
-            "ansible_port": port,
-            "ansible_user": USER,
-            "dengbao_os": platform,
-            "dengbao_device": "switch",
-        }
-        for name, (platform, port, _) in devices.items()
-        if name != "core-sw-02"
-    }
-    hosts["fw-01"] = {
+    served = {name: (platform, port) for name, (platform, port, _) in devices.items() if name != "core-sw-02"}
+    inventory = write_inventory(tmp_path / "devices.yml", served)
+    listed = yaml.safe_load(inventory.read_text())
+    listed["all"]["hosts"]["fw-01"] = {
         "ansible_host": "127.0.0.1",
         "ansible_port": 1,
         "dengbao_os": "fortios",
         "dengbao_device": "firewall",
     }
-    inventory = tmp_path / "devices.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+    inventory.write_text(yaml.safe_dump(listed))
     run = tmp_path / "run"
     env = dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD)
     scanned = subprocess.run(

@@ -9,9 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import dengbao_command
-from fake_devices import PASSWORD, USER, free_ports, start_devices
+from fake_devices import PASSWORD, free_ports, start_devices, write_inventory
 
 from compliance.devices.drift import device_drift, keep_history
 from compliance.model.host_policy import policy_for_host
@@ -74,9 +73,7 @@ def test_drift_on_a_live_device_is_reported_with_its_clauses_and_kept_in_the_his
     (port,) = free_ports(1)
     fake = start_devices({"core-sw-01": ("huawei_vrp", port, config)})
     try:
-        inventory = tmp_path / "devices.yml"
-        host = {"ansible_host": "127.0.0.1", "ansible_port": port, "ansible_user": USER, "dengbao_os": "huawei_vrp"}
-        inventory.write_text(yaml.safe_dump({"all": {"hosts": {"core-sw-01": host | {"dengbao_device": "switch"}}}}))
+        inventory = write_inventory(tmp_path / "devices.yml", {"core-sw-01": ("huawei_vrp", port)})
         command = [*dengbao_command(), "device", "drift", "core-sw-01", "-i", str(inventory), "--format", "json"]
         env = dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD)
         shown = subprocess.run(

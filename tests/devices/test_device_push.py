@@ -15,9 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import dengbao_command
-from fake_devices import PASSWORD, USER, ConfigurableShell, device_target, free_ports, start_devices
+from fake_devices import PASSWORD, ConfigurableShell, device_target, free_ports, start_devices, write_inventory
 
 from compliance.devices.push import differences, negate, plan_changes, push, setting_key
 from compliance.kinds.network_device.config import parse_config
@@ -163,13 +162,7 @@ def test_a_device_that_cannot_be_read_is_not_pushed(repo, tmp_path):
 
 def test_the_push_command_dry_run_prints_the_change_set_and_its_rollback_plan(repo, device, tmp_path):
     target = device("core-sw-01", "huawei_vrp", DRIFTED_VRP)
-    inventory = tmp_path / "devices.yml"
-    host = {"ansible_host": "127.0.0.1", "ansible_port": target.data["ssh_port"], "ansible_user": USER}
-    inventory.write_text(
-        yaml.safe_dump(
-            {"all": {"hosts": {"core-sw-01": host | {"dengbao_os": "huawei_vrp", "dengbao_device": "switch"}}}}
-        )
-    )
+    inventory = write_inventory(tmp_path / "devices.yml", {"core-sw-01": ("huawei_vrp", target.data["ssh_port"])})
     shown = subprocess.run(
         [
             *dengbao_command(),
@@ -196,10 +189,7 @@ def test_the_push_command_dry_run_prints_the_change_set_and_its_rollback_plan(re
 
 def test_a_push_that_changed_the_device_is_a_record_of_the_change_ledger(repo, device, tmp_path):
     target = device("core-sw-01", "huawei_vrp", DRIFTED_VRP)
-    inventory = tmp_path / "devices.yml"
-    host = {"ansible_host": "127.0.0.1", "ansible_port": target.data["ssh_port"], "ansible_user": USER}
-    host |= {"dengbao_os": "huawei_vrp", "dengbao_device": "switch"}
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": {"core-sw-01": host}}}))
+    inventory = write_inventory(tmp_path / "devices.yml", {"core-sw-01": ("huawei_vrp", target.data["ssh_port"])})
     ledger = tmp_path / "ledger.jsonl"
     env = dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD, DENGBAO_LEDGER=str(ledger), DENGBAO_OPERATOR="netops")
     command = [*dengbao_command(), "device", "push", "core-sw-01", "-i", str(inventory), "-o", str(tmp_path / "ev")]
