@@ -10,6 +10,8 @@ The result lives in the scan's memory only: it is never cached, stored, logged o
 
 from __future__ import annotations
 
+import contextlib
+import io
 from typing import Any
 
 from compliance.errors import BilingualError
@@ -25,7 +27,16 @@ def is_vaulted(value: Any) -> bool:
     return isinstance(value, dict) and VAULT_KEY in value
 
 
+def _import_ansible_vault() -> None:
+    """Import Ansible's vault quietly: on import, Ansible probes `socket.getaddrinfo` with an int subclass and
+    handles the failure itself, but under gevent's patched socket (the scan) the probe fails in a resolver
+    thread, which prints it as a traceback the user would take for a broken scan."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        import ansible.parsing.vault  # noqa: F401
+
+
 def _secrets() -> list[tuple[str, Any]]:
+    _import_ansible_vault()
     import ansible.constants as C
     from ansible.parsing.dataloader import DataLoader
     from ansible.parsing.vault import get_file_vault_secret
@@ -54,6 +65,7 @@ def reveal(host: str, variable: str, value: Any) -> str:
     """The plain text of a (possibly vaulted) value of `host`'s `variable`."""
     if not is_vaulted(value):
         return str(value)
+    _import_ansible_vault()
     from ansible.parsing.vault import VaultLib
 
     secrets = _secrets()

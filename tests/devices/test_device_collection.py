@@ -103,7 +103,7 @@ def test_a_scan_of_an_inventory_of_devices_judges_the_network_items(repo, device
     run = tmp_path / "run"
     env = dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD)
     scanned = subprocess.run(
-        [*dengbao_command(), "scan", "-i", str(inventory), "-o", str(run), "--report", "none", "--no-progress"],
+        [*dengbao_command(), "scan", "-i", str(inventory), "-o", str(run), "--report", "html,md", "--no-progress"],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -120,6 +120,8 @@ def test_a_scan_of_an_inventory_of_devices_judges_the_network_items(repo, device
     assert verdicts[("core-sw-01", "8.1.4.1 c)")] == "pass"
     assert verdicts[("acc-sw-clin-01", "8.1.4.1 c)")] == "fail"
     assert verdicts[("fw-01", "8.1.4.1 c)")] == "manual"
+    report = (run / "report.html").read_text()  # a device's identity is its name and platform, not a machine-id
+    assert "core-sw-01 · huawei_vrp" in report and "平台 platform h3c_comware" in report
     stored = "".join(path.read_text() for path in (run / "evidence").rglob("*.json"))
     assert "community write private" not in stored and "community write [已脱敏 redacted: SNMP community]" in stored
     verified = subprocess.run(
