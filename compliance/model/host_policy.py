@@ -92,14 +92,16 @@ def policy_for_host(root: Path, host: str, declared: dict[str, Any] | None = Non
 
 
 def named_addresses(settings: dict[str, dict[str, Any]], inventory: Inventory) -> dict[str, str]:
-    """Name → address (`ansible_host`) of the log host and NTP servers the settings name, where the inventory
-    knows them."""
+    """Name → address of the log host and NTP servers the settings name: the `ansible_host` of the inventory's
+    host of that name, else its `dengbao_addresses` entry."""
     names = [settings.get("audit", {}).get("central_log_host"), *settings.get("time", {}).get("ntp_servers", [])]
     found = {}
     for name in names:
         host = inventory.hosts.get(str(name)) if name else None
         if host is not None and host.variables.get("ansible_host"):
             found[str(name)] = str(host.variables["ansible_host"])
+        elif name and isinstance(inventory.addresses, dict) and inventory.addresses.get(str(name)):
+            found[str(name)] = str(inventory.addresses[str(name)])
     return found
 
 

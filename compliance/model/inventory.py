@@ -55,6 +55,7 @@ class Inventory:
     hospital: dict[str, str] = field(default_factory=dict)
     systems: dict[str, dict[str, Any]] = field(default_factory=dict)
     zones: dict[str, dict[str, str]] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)  # dengbao_addresses: named hosts it does not list
     hosts: dict[str, Host] = field(default_factory=dict)
     is_lab: bool = False
     complete: bool = True  # false when a hosts file could not be read: membership checks would only add noise
@@ -238,8 +239,8 @@ def _check_variables(raw: _Raw, result: Inventory) -> None:
         for key in variables
         if key in model_schema
     }
-    for key in model_schema:
-        if key not in model_places:
+    for key, rule in model_schema.items():
+        if rule.get("required") and key not in model_places:
             anchor = raw.group_vars["all"][0][0] if raw.group_vars.get("all") else None
             english = f"{key} is not declared in group_vars/all"
             chinese = f"group_vars/all 中未声明 {key}"
@@ -256,6 +257,7 @@ def _build_model(raw: _Raw, result: Inventory) -> None:
             result.hospital = variables.get("dengbao_hospital", result.hospital) or {}
             result.systems = variables.get("dengbao_systems", result.systems) or {}
             result.zones = variables.get("dengbao_zones", result.zones) or {}
+            result.addresses = variables.get("dengbao_addresses", result.addresses) or {}
             result.is_lab = result.is_lab or variables.get("dengbao_lab") is True
     if not isinstance(result.systems, dict) or not isinstance(result.zones, dict) or not result.complete:
         return

@@ -17,7 +17,8 @@ from compliance.checks import checks_of
 from compliance.devices import intended
 from compliance.devices.intended import IntendedConfigError, render
 from compliance.devices.verdicts import configuration_verdicts
-from compliance.model.host_policy import NAMED_HOSTS, policy_for_host, repository
+from compliance.model.host_policy import NAMED_HOSTS, named_addresses, policy_for_host, repository
+from compliance.model.inventory import Host, Inventory
 from compliance.results.verdicts import Verdict
 
 FIXTURES = Path(__file__).resolve().parents[2] / "compliance" / "kinds" / "network_device" / "fixtures"
@@ -191,3 +192,12 @@ def test_the_limits_name_real_policy_fields(repo):
     for limits in intended.LIMITS.values():
         for limit in limits:
             assert limit.field in settings[limit.topic], dataclasses.asdict(limit)
+
+
+def test_a_named_host_the_inventory_does_not_list_is_found_in_its_addresses():
+    listed = Host("loghost-01", "mgmt", ["infra"], 3, {"ansible_host": "10.1.2.4"})
+    inventory = Inventory(Path("inventory/x"), addresses={"ntp-01": "10.1.2.3"}, hosts={"loghost-01": listed})
+    settings = {"audit": {"central_log_host": "loghost-01"}, "time": {"ntp_servers": ["ntp-01", "ntp-02"]}}
+    # A listed host's own address first; an appliance the inventory does not manage from dengbao_addresses;
+    # a name found nowhere stays unresolved (rendering refuses it, naming it).
+    assert named_addresses(settings, inventory) == {"loghost-01": "10.1.2.4", "ntp-01": "10.1.2.3"}

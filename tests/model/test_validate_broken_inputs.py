@@ -184,6 +184,15 @@ CASES = [
         "bad_clause_id", "policies/time.yml", '"8.1.4.3 b)"', '"8.1.4.3b"', "clauses:", "clauses[0]", "item ids such as"
     ),
     Broken(
+        "named_host_address_out_of_range",
+        ZONES,
+        "dengbao_zones:",
+        "dengbao_addresses:\n  ntp-01: 10.10.90.999\ndengbao_zones:",
+        "ntp-01: 10.10.90.999",
+        "dengbao_addresses.ntp-01",
+        "not an IPv4 address",
+    ),
+    Broken(
         "level_four_system",
         MODEL,
         "    level: 2\n    owner: 宣传科",
