@@ -2,7 +2,9 @@
 
 `intended NAME` renders the device's configuration from its effective policy settings (accounts, audit,
 time, ssh and network_devices, with its level's and zone's overrides) through the template of its platform
-(`dengbao_os`: huawei_vrp, h3c_comware, cisco_ios), and prints it or writes it with `-o FILE`.
+(`dengbao_os`: huawei_vrp, h3c_comware, cisco_ios), and prints it or writes it with `-o FILE`. Where two
+inventories name the device (the lab stands in for the hospital under its names), `-i` says which one; push
+and drift take theirs from the inventory they reach the device through.
 
 `push NAME -i INVENTORY` brings the device to that configuration over SSH, reaching it as the inventory
 says (`ansible_host`, `ansible_port`, `ansible_user`, `ansible_password` from the vault, else
@@ -22,6 +24,7 @@ keeps each configuration read in a git repository, one file per device, one comm
 Examples:
   dengbao device intended core-sw-01
   dengbao device intended acc-sw-clin-01 -o /tmp/acc-sw-clin-01.cfg
+  dengbao device intended core-sw-01 -i lab
   dengbao device push core-sw-01 -i example-hospital --dry-run
   dengbao device drift core-sw-01 -i example-hospital --history /var/lib/dengbao/device-configs
   dengbao device drift core-sw-01 --config saved/core-sw-01.cfg --format json
@@ -50,6 +53,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     intended = actions.add_parser("intended", help="render a device's intended configuration / 生成设备目标配置")
     intended.add_argument("name", help="the device's inventory name")
     intended.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    intended.add_argument(
+        "-i", "--inventory", help="the inventory naming the device (default: the first under inventory/ that does)"
+    )
     push = actions.add_parser("push", help="push the intended configuration, with rollback / 下发目标配置（可回退）")
     push.add_argument("name", help="the device's inventory name")
     push.add_argument("-i", "--inventory", required=True, help="inventory path, or a name under inventory/")
@@ -88,12 +94,33 @@ def run(args: argparse.Namespace) -> int:
             f"{args.name}: no such network device in the inventories; have: {', '.join(devices)}",
             f"{args.name}：清单中没有该网络设备；现有：{'、'.join(devices)}",
         )
-    settings = policy_for_host(root, args.name).settings
-    text = render(args.name, str(host.variables.get("dengbao_os", "")), settings)
+    platform, declared, target = str(host.variables.get("dengbao_os", "")), {}, None
+    # Two inventories may name the device (the lab stands in for the hospital): the one given decides.
+    if getattr(args, "inventory", None) and args.action == "intended":
+        from compliance.commands import inventory_path
+
+        given = inventory_path(root, args.inventory)
+        chosen = model.inventories.get((given if given.is_dir() else given.parent).name)
+        if chosen is None or args.name not in chosen.hosts:
+            return usage_error(
+                f"{args.name}: not in the inventory {args.inventory}", f"{args.name}：不在清单 {args.inventory} 中"
+            )
+        host = chosen.hosts[args.name]
+        platform = str(host.variables.get("dengbao_os", ""))
+        declared = {
+            "ansible_host": host.variables.get("ansible_host", ""),
+            "dengbao_device": host.variables["dengbao_device"],
+        }
+    elif getattr(args, "inventory", None):
+        target = _target(root, args)
+        platform = str(target.data["platform"])
+        declared = {"ansible_host": target.data["ssh_hostname"], "dengbao_device": host.variables["dengbao_device"]}
+    settings = policy_for_host(root, args.name, declared).settings
+    text = render(args.name, platform, settings)
     if args.action == "push":
-        return _push(root, args, text, settings)
+        return _push(root, args, text, settings, target)
     if args.action == "drift":
-        return _drift(root, args, str(host.variables.get("dengbao_os", "")), text, settings)
+        return _drift(root, args, platform, text, settings, target)
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -115,10 +142,9 @@ def _target(root: Path, args: argparse.Namespace) -> Any:
     return target
 
 
-def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[str, Any]) -> int:
+def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[str, Any], target: Any) -> int:
     from compliance.devices.push import push
 
-    target = _target(root, args)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     evidence = args.output or root / "reports" / "device-pushes" / args.name / stamp
     result = push(target, intended, settings, evidence, dry_run=args.dry_run, timeout=args.timeout)
@@ -138,7 +164,9 @@ def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[st
     return result.exit_code
 
 
-def _drift(root: Path, args: argparse.Namespace, platform: str, intended: str, settings: dict[str, Any]) -> int:
+def _drift(
+    root: Path, args: argparse.Namespace, platform: str, intended: str, settings: dict[str, Any], target: Any
+) -> int:
     from compliance.devices.drift import device_drift, keep_history
 
     when = datetime.now(UTC).isoformat(timespec="seconds")
@@ -149,7 +177,7 @@ def _drift(root: Path, args: argparse.Namespace, platform: str, intended: str, s
     else:
         from compliance.kinds.network_device.collect import collect_one
 
-        collected = collect_one(_target(root, args), args.timeout)
+        collected = collect_one(target, args.timeout)
         if collected.collection is None:
             print(f"{args.name}: 无法读取运行配置 could not be read ({collected.status}): {collected.error}")
             return 1
