@@ -13,7 +13,7 @@ from pathlib import Path
 from compliance.lab.errors import LabError
 from compliance.lab.lab import Lab, Planner
 from compliance.lab.paths import LabPaths
-from compliance.lab.plan import PlannedHost, adhoc_hosts, first_hosts, hosts_from_inventory
+from compliance.lab.plan import PlannedHost, adhoc_hosts, first_hosts, hosts_from_inventory, topology_devices
 from compliance.lab.state import load
 from compliance.project import project_root
 
@@ -27,7 +27,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     up = actions.add_parser("up", help="start lab hosts / 启动实验主机")
     up.add_argument("count", nargs="?", type=int, help=f"first N hosts of the default lab (default {DEFAULT_HOSTS})")
     up.add_argument("--inventory", type=Path, help="stand up the SSH hosts of this Ansible inventory")
-    up.add_argument("--host", action="append", default=[], help="start this named host (repeatable)")
+    up.add_argument(
+        "--devices",
+        action="store_true",
+        help="also start the simulated switches and router of the default lab (compliance/lab/topology.yml)",
+    )
+    up.add_argument(
+        "--host", action="append", default=[], help="start this named host or simulated device (repeatable)"
+    )
     up.add_argument(
         "--control-node",
         action="append",
@@ -86,6 +93,14 @@ def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
         planned = functools.partial(adhoc_hosts, paths, names, control_nodes=tuple(args.control_node))
     else:
         planned = first_hosts(paths, args.count or DEFAULT_HOSTS)
+    if args.devices:
+        if callable(planned):
+            raise LabError(
+                "--devices goes with the default lab (a count), not with --inventory or --host; name devices "
+                "with --host",
+                "--devices 仅用于默认实验环境（指定数量），不能与 --inventory 或 --host 同用；可用 --host 指定设备",
+            )
+        planned = [*planned, *topology_devices(paths)]
     began = time.monotonic()
     running = lab.up(planned, timeout=args.timeout)
     elapsed = time.monotonic() - began
@@ -97,6 +112,8 @@ def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
                     {
                         "instance": r.host.name,
                         "address": r.host.address,
+                        "os": r.host.os,
+                        "device": r.host.device,
                         "user": "root",
                         "port": 22,
                         "identity_file": str(paths.ssh_key),
@@ -112,6 +129,11 @@ def _up(lab: Lab, paths: LabPaths, args: argparse.Namespace) -> int:
         for r in running:
             print(f"{r.host.name:<16} {r.host.address:<14} {' '.join(r.host.groups)}")
         print(f"{len(running)} 台主机就绪 host(s) up in {elapsed:.1f} s; ssh config: {paths.ssh_config}")
+        if any(r.host.is_device for r in running):
+            print(
+                "设备口令已用 ansible-vault 加密写入实验清单 the devices' password is vaulted in the lab inventory; "
+                f"scan with ANSIBLE_VAULT_PASSWORD_FILE={paths.vault_password_file}"
+            )
     return 0
 
 
@@ -147,7 +169,16 @@ def _status(lab: Lab, as_json: bool) -> int:
 
 
 def _ssh(paths: LabPaths, host: str, command: list[str]) -> int:
-    if host not in load(paths):
+    running = load(paths)
+    if host not in running:
         raise LabError(f"{host} is not a running lab host", f"{host} 不是正在运行的实验主机")
+    if running[host].host.is_device:
+        from compliance.lab.devices import DEVICE_USER
+
+        print(f"[lab] {host}: password in {paths.device_password_file} / 口令见该文件", file=sys.stderr)
+        # The simulators share FakeNOS's bundled host key: nothing to pin it against.
+        options = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+        address = running[host].host.address
+        os.execvp("ssh", ["ssh", *options, f"{DEVICE_USER}@{address}", *command])
     os.execvp("ssh", ["ssh", "-F", str(paths.ssh_config), host, *command])
     return 127

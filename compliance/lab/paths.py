@@ -108,6 +108,21 @@ class LabPaths:
         return self.ssh_dir / "known_hosts"
 
     @property
+    def device_password_file(self) -> Path:
+        """The simulated devices' login password (random per lab; compliance.lab.access)."""
+        return self.ssh_dir / "device-password"
+
+    @property
+    def device_password_vaulted(self) -> Path:
+        """The same password as an ansible-vault value, as the lab inventory carries it."""
+        return self.ssh_dir / "device-password.vault"
+
+    @property
+    def vault_password_file(self) -> Path:
+        """The lab's vault password: ANSIBLE_VAULT_PASSWORD_FILE for a scan of a lab with devices."""
+        return self.ssh_dir / "vault-password"
+
+    @property
     def apt_proxy_dir(self) -> Path:
         return self.state / "apt-proxy"
 

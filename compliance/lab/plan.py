@@ -23,13 +23,24 @@ INTERNET_GROUP = "lab_internet"
 NON_SSH_CONNECTIONS = {"network_cli", "netconf", "httpapi", "winrm", "psrp", "local"}
 
 
+DEBIAN = "debian"
+
+
 @dataclass(frozen=True)
 class PlannedHost:
-    """One lab host: its inventory name (also its hostname), address and inventory groups."""
+    """One lab host: its inventory name (also its hostname), address and inventory groups; a simulated network
+    device has its platform as `os` (huawei_vrp, h3c_comware, cisco_ios) and its `device` type."""
 
     name: str
     address: str
     groups: tuple[str, ...] = field(default_factory=tuple)
+    os: str = DEBIAN
+    device: str = "server"
+
+    @property
+    def is_device(self) -> bool:
+        """A simulated switch or router (compliance.lab.devices), not a Debian host under systemd-nspawn."""
+        return self.os != DEBIAN
 
 
 def _check_name(name: str, origin: str) -> None:
@@ -51,12 +62,43 @@ def default_topology(paths: LabPaths) -> list[PlannedHost]:
     return planned
 
 
+def topology_devices(paths: LabPaths) -> list[PlannedHost]:
+    """The simulated switches and routers of the default lab (`dengbao lab up --devices`)."""
+    planned = []
+    for entry in read_topology()["devices"]:
+        _check_name(entry["name"], "topology.yml")
+        groups = [f"zone_{entry['zone']}"] + [f"system_{s}" for s in entry["systems"]]
+        address = paths.layout.address(entry["zone"], entry["address"])
+        planned.append(PlannedHost(entry["name"], address, tuple(groups), entry["os"], entry["device"]))
+    return planned
+
+
 def internet_hosts(paths: LabPaths) -> list[PlannedHost]:
     """The Internet stand-in(s): lab hosts outside the hospital, in no inventory group but `lab_internet`."""
     return [
         PlannedHost(entry["name"], paths.layout.address(INTERNET_ZONE, entry["address"]), (INTERNET_GROUP,))
         for entry in read_topology()["internet"]["hosts"]
     ]
+
+
+def named_hosts_elsewhere(paths: LabPaths, hosts: list[PlannedHost]) -> dict[str, str]:
+    """Topology addresses of the hosts the policies name for devices (audit.yml central_log_host, time.yml
+    ntp_servers) that are not among `hosts`: a device's configuration names them by address even when the lab
+    does not run them (the inventory's `dengbao_addresses`)."""
+    from compliance.model.policies import load_policies  # the model is heavy; only a lab with devices needs it
+    from compliance.project import project_root
+
+    root = project_root()
+    if root is None:
+        return {}
+    policies = load_policies(root / "policies", root).policies
+    names = set()
+    if "audit" in policies:
+        names.add(str(policies["audit"].settings["central_log_host"]))
+    if "time" in policies:
+        names.update(str(name) for name in policies["time"].settings["ntp_servers"])
+    present = {host.name for host in hosts}
+    return {h.name: h.address for h in default_topology(paths) if h.name in names and h.name not in present}
 
 
 def first_hosts(paths: LabPaths, count: int) -> list[PlannedHost]:
@@ -113,10 +155,10 @@ def hosts_from_inventory(paths: LabPaths, inventory: Path, taken: set[str]) -> l
 def adhoc_hosts(
     paths: LabPaths, names: list[str], taken: set[str], control_nodes: tuple[str, ...] = ()
 ) -> list[PlannedHost]:
-    """Hosts named on the command line (molecule scenarios): topology names (and the Internet
-    stand-in) keep their place; other names join the management zone, beside the controller.
+    """Hosts named on the command line (molecule scenarios): topology names (its devices and the Internet
+    stand-in too) keep their place; other names join the management zone, beside the controller.
     Those in `control_nodes` are also lab control nodes (compliance.lab.control)."""
-    known = {host.name: host for host in [*default_topology(paths), *internet_hosts(paths)]}
+    known = {host.name: host for host in [*default_topology(paths), *topology_devices(paths), *internet_hosts(paths)]}
     addresses = _free_addresses(paths, paths.layout.management, taken | {h.address for h in known.values()})
     planned = []
     for name in names:

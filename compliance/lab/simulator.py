@@ -1,29 +1,31 @@
-"""Simulated network devices for the tests: FakeNOS SSH servers on this machine's loopback, one per platform.
+"""Simulated network devices: FakeNOS SSH servers with VRP's, Comware's and IOS's prompts and commands.
 
 FakeNOS's own Huawei and H3C profiles print Cisco-style prompts and know neither `display
 current-configuration` nor `screen-length`; these definitions give VRP's and Comware's `<name>` prompts and
 the commands netmiko and the collector send, each answering with a configuration file as its running
 configuration. Its Cisco IOS profile is used as it ships, with `show running-config` answered from the file.
 They are real SSH peers: netmiko logs in with a password and reads the prompts as it would on a device.
+
+The lab runs one per network namespace (`python -m compliance.lab.simulator …`, see compliance.lab.devices);
+the device tests run them on this machine's loopback.
 """
 
 from __future__ import annotations
 
+import argparse
+import signal
 import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
 from fakenos import FakeNOS
 from fakenos.core.nos import Nos
 from fakenos.plugins.shell.cmd_shell import CMDShell
 
 from compliance.devices.push import setting_key
-from compliance.kinds.target import Target
 
-USER, PASSWORD = "netadmin", "lab-device-secret"
 ERROR = "              ^\nError: Unrecognized command found at '^' position."
 # Lines that open a section in VRP and Comware system view (Comware's `local-user` too; VRP's is a line of `aaa`).
 SECTION_HEADS = (
@@ -197,8 +199,10 @@ PLUGINS = {
 }
 
 
-def device_inventory(devices: dict[str, tuple[str, int, Path]]) -> dict[str, Any]:
-    """FakeNOS inventory: name → (platform, port, running configuration file)."""
+def device_inventory(
+    devices: dict[str, tuple[str, int, Path]], address: str, username: str, password: str
+) -> dict[str, Any]:
+    """FakeNOS inventory: name → (platform, port, running configuration file), all listening on `address`."""
     hosts: dict[str, Any] = {}
     for name, (platform, port, config) in devices.items():
         shown = "<{base_prompt}>" if platform != "cisco_ios" else ["{base_prompt}>", "{base_prompt}#"]
@@ -210,47 +214,26 @@ def device_inventory(devices: dict[str, tuple[str, int, Path]]) -> dict[str, Any
         hosts[name] = {"port": port, "nos": {"plugin": plugin, "configuration": {"commands": commands}}}
     return {
         "default": {
-            "username": USER,
-            "password": PASSWORD,
-            "server": {"configuration": {"address": "127.0.0.1", "timeout": 1}},
+            "username": username,
+            "password": password,
+            "server": {"configuration": {"address": address, "timeout": 1}},
         },
         "hosts": hosts,
     }
 
 
-def free_ports(count: int) -> list[int]:
-    """Loopback ports nothing listens on now."""
-    sockets = [socket.socket() for _ in range(count)]
-    for each in sockets:
-        each.bind(("127.0.0.1", 0))
-    ports = [each.getsockname()[1] for each in sockets]
-    for each in sockets:
-        each.close()
-    return ports
-
-
-def device_target(name: str, platform: str, port: int, password: str = PASSWORD) -> Target:
-    """How the collector and the push reach a simulated device."""
-    data = {"ssh_hostname": "127.0.0.1", "ssh_port": port, "ssh_user": USER, "password": password, "platform": platform}
-    return Target(name, "network_device", 3, "mgmt", ("infra",), "ssh", data)
-
-
-def write_inventory(path: Path, devices: dict[str, tuple[str, int]], device: str = "switch") -> Path:
-    """An Ansible inventory of simulated devices: name → (platform, loopback port)."""
-    hosts = {
-        name: {"ansible_host": "127.0.0.1", "ansible_port": port, "ansible_user": USER, "dengbao_os": platform}
-        | {"dengbao_device": device}
-        for name, (platform, port) in devices.items()
-    }
-    path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
-    return path
-
-
-def start_devices(devices: dict[str, tuple[str, int, Path]], configurable: bool = False) -> FakeNOS:
-    """Start one simulated device per entry; stop them with `.stop()`. `configurable`: VRP and Comware devices
-    take configuration (ConfigurableShell), starting from their file."""
+def start_devices(
+    devices: dict[str, tuple[str, int, Path]],
+    username: str,
+    password: str,
+    configurable: bool = False,
+    address: str = "127.0.0.1",
+) -> FakeNOS:
+    """Start one simulated device per entry (name → platform, port, configuration file); stop them with
+    `.stop()`. `configurable`: VRP and Comware devices take configuration (ConfigurableShell), starting from
+    their file."""
     platforms = {platform for platform, _, _ in devices.values()}
-    inventory = device_inventory(devices)
+    inventory = device_inventory(devices, address, username, password)
     if configurable:
         for name, (platform, _, _) in devices.items():
             if platform in PLUGINS:
@@ -261,18 +244,50 @@ def start_devices(devices: dict[str, tuple[str, int, Path]], configurable: bool 
         fake.shell_plugins["CMDShell"] = ConfigurableShell
     fake.start()
     for _, port, _ in devices.values():
-        _wait_for(port)
+        _wait_for(address, port)
     return fake
 
 
-def _wait_for(port: int, seconds: float = 15.0) -> None:
+def _wait_for(address: str, port: int, seconds: float = 15.0) -> None:
     """FakeNOS starts its servers in threads: wait until the port takes connections."""
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            with socket.create_connection((address, port), timeout=1):
                 return
         except OSError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One configurable device, serving until SIGTERM: what a lab device's namespace runs."""
+    parser = argparse.ArgumentParser(prog="python -m compliance.lab.simulator", description=main.__doc__)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--platform", required=True, choices=sorted(CLOCKS))
+    parser.add_argument("--config", required=True, type=Path, help="the running configuration it starts with")
+    parser.add_argument("--address", required=True)
+    parser.add_argument("--port", type=int, default=22)
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password-file", required=True, type=Path)
+    args = parser.parse_args(argv)
+    password = args.password_file.read_text().strip()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    fake = start_devices(
+        {args.name: (args.platform, args.port, args.config)},
+        args.user,
+        password,
+        configurable=True,
+        address=args.address,
+    )
+    print(f"{args.name}: {args.platform} listening on {args.address}:{args.port}", flush=True)
+    stopping.wait()
+    fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from compliance.lab.paths import LabPaths
-from compliance.lab.plan import PlannedHost
+from compliance.lab.plan import DEBIAN, PlannedHost
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,11 @@ def load(paths: LabPaths) -> dict[str, RunningHost]:
         return {}
     entries = json.loads(paths.state_file.read_text()).get("hosts", [])
     return {
-        e["name"]: RunningHost(PlannedHost(e["name"], e["address"], tuple(e["groups"])), e["pid"], e["host_key"])
+        e["name"]: RunningHost(
+            PlannedHost(e["name"], e["address"], tuple(e["groups"]), e.get("os", DEBIAN), e.get("device", "server")),
+            e["pid"],
+            e["host_key"],
+        )
         for e in entries
     }
 
@@ -47,6 +51,8 @@ def save(paths: LabPaths, hosts: dict[str, RunningHost]) -> None:
             "name": r.host.name,
             "address": r.host.address,
             "groups": list(r.host.groups),
+            "os": r.host.os,
+            "device": r.host.device,
             "pid": r.pid,
             "host_key": r.host_key,
         }

@@ -9,7 +9,14 @@ import pytest
 
 from compliance.lab.errors import LabError
 from compliance.lab.paths import LabPaths
-from compliance.lab.plan import adhoc_hosts, default_topology, first_hosts, hosts_from_inventory
+from compliance.lab.plan import (
+    adhoc_hosts,
+    default_topology,
+    first_hosts,
+    hosts_from_inventory,
+    named_hosts_elsewhere,
+    topology_devices,
+)
 from compliance.lab.zones import load_layout
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,3 +113,24 @@ def test_an_unreadable_inventory_names_the_file(tmp_path):
     with pytest.raises(LabError) as caught:
         hosts_from_inventory(PATHS, missing, taken=set())
     assert str(missing) in caught.value.english
+
+
+def test_the_topology_s_devices_sit_in_their_zones_below_the_hosts_offsets_with_their_platforms():
+    devices = {d.name: d for d in topology_devices(PATHS)}
+    assert set(devices) == {"core-sw-01", "core-sw-02", "acc-sw-office-01", "acc-sw-clin-01", "wan-rt-01"}
+    assert {d.os for d in devices.values()} == {"huawei_vrp", "h3c_comware", "cisco_ios"}
+    assert all(d.is_device for d in devices.values()) and not any(h.is_device for h in default_topology(PATHS))
+    assert devices["acc-sw-clin-01"].address == "10.77.70.2" and devices["wan-rt-01"].device == "router"
+    taken = {h.address for h in default_topology(PATHS)} | {z.router for z in PATHS.layout.zones}
+    assert not taken & {d.address for d in devices.values()}
+    named = adhoc_hosts(PATHS, ["core-sw-01"], set())
+    assert named == [devices["core-sw-01"]], "a device named on the command line keeps its place and platform"
+
+
+def test_a_device_names_the_log_host_and_ntp_server_by_address_even_when_they_do_not_run():
+    assert named_hosts_elsewhere(PATHS, topology_devices(PATHS)) == {
+        "loghost-01": "10.77.10.11",
+        "ntp-01": "10.77.10.14",
+    }
+    running = [*topology_devices(PATHS), *first_hosts(PATHS, 5)]  # loghost-01 is among the first five
+    assert named_hosts_elsewhere(PATHS, running) == {"ntp-01": "10.77.10.14"}

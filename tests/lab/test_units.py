@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from ansible.parsing.vault import VaultLib, VaultSecret
 
-from compliance.lab.access import inventory_document, ssh_config_text, write_inventory
+from compliance.lab.access import ensure_device_login, inventory_document, ssh_config_text, write_inventory
 from compliance.lab.errors import LabError
 from compliance.lab.image import ImageRecipe, configured_mirror
 from compliance.lab.limits import raise_kernel_limits
 from compliance.lab.machine import network_file_text
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import PlannedHost
+from compliance.lab.state import RunningHost, load, save
 from compliance.lab.zones import load_layout
 
 REPO = Path(__file__).resolve().parents[2]
@@ -128,3 +132,50 @@ def test_an_empty_lab_removes_its_inventory(tmp_path):
     write_inventory(target, PATHS, HOSTS)
     write_inventory(target, PATHS, [])
     assert not target.exists()
+
+
+def device_paths(tmp_path: Path) -> LabPaths:
+    paths = LabPaths(tmp_path / "state", tmp_path / "cache", LAYOUT)
+    ensure_device_login(paths)
+    return paths
+
+
+SWITCH = PlannedHost("core-sw-01", "10.77.10.2", ("zone_mgmt", "system_infra"), "huawei_vrp", "switch")
+
+
+def test_a_device_s_password_reaches_the_inventory_only_vaulted_and_ansible_hands_it_over(tmp_path):
+    paths = device_paths(tmp_path)
+    target = tmp_path / "inventory" / "hosts.yml"
+    write_inventory(target, paths, [*HOSTS, SWITCH], {"ntp-01": "10.77.10.14"})
+    text = target.read_text()
+    password = paths.device_password_file.read_text().strip()
+    assert password not in text and "ansible_password: !vault |" in text
+    for secret in (paths.device_password_file, paths.vault_password_file):
+        assert secret.stat().st_mode & 0o777 == 0o600
+    listed = subprocess.run(
+        ["ansible-inventory", "-i", str(target), "--host", "core-sw-01"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ANSIBLE_VAULT_PASSWORD_FILE": str(paths.vault_password_file)},
+    ).stdout
+    variables = json.loads(listed)
+    assert variables["ansible_user"] == "netadmin" and variables["ansible_network_os"] == "huawei.vrp"
+    assert variables["dengbao_os"] == "huawei_vrp" and variables["dengbao_device"] == "switch"
+    assert variables["ansible_password"] == {"__ansible_vault": paths.device_password_vaulted.read_text()}
+    vault = VaultLib([("default", VaultSecret(paths.vault_password_file.read_text().strip().encode()))])
+    assert vault.decrypt(paths.device_password_vaulted.read_text()).decode() == password
+    assert yaml.safe_load(text.replace("!vault", ""))["all"]["vars"]["dengbao_addresses"] == {"ntp-01": "10.77.10.14"}
+
+
+def test_without_devices_the_inventory_names_no_addresses_and_the_ssh_config_leaves_devices_out(tmp_path):
+    paths = device_paths(tmp_path)
+    assert "dengbao_addresses" not in inventory_document(paths, HOSTS, {"ntp-01": "10.77.10.14"})["all"]["vars"]
+    text = ssh_config_text(paths, [*HOSTS, SWITCH])
+    assert "Host his-db-01" in text and "core-sw-01" not in text
+
+
+def test_a_device_keeps_its_platform_and_type_through_the_lab_s_state(tmp_path):
+    paths = device_paths(tmp_path)
+    save(paths, {SWITCH.name: RunningHost(SWITCH, 4242, "")})
+    assert load(paths)[SWITCH.name].host == SWITCH

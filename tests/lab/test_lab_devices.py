@@ -1,0 +1,130 @@
+"""The lab's simulated switches and router for real: `dengbao lab up` starts the example hospital's devices in
+their zones, running their intended configuration; a lab scan judges their network items instead of leaving
+them manual; a change made on a device fails its check and shows as drift with its clause, and a push puts
+it back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, dengbao_command
+from netmiko import ConnectHandler
+
+from compliance.lab.devices import DEVICE_USER
+from compliance.lab.paths import LabPaths
+
+pytestmark = pytest.mark.lab
+DEVICES = {"core-sw-01": "mgmt", "acc-sw-clin-01": "clinical", "wan-rt-01": "dmz"}
+# What each check of a device decides, and the verdicts a device running its intended configuration earns:
+# partial where the check names what the evaluator must still see on the device itself.
+EXPECTED_VERDICTS = {"pass", "partial"}
+
+
+@pytest.fixture(scope="module")
+def device_lab(run_lab, test_lab_paths: LabPaths, test_lab_env: dict[str, str]):
+    run_lab("down", *DEVICES)
+    run_lab("up", *(f"--host={name}" for name in DEVICES))
+    env = dict(test_lab_env, ANSIBLE_VAULT_PASSWORD_FILE=str(test_lab_paths.vault_password_file))
+    yield test_lab_paths, env
+    run_lab("down", *DEVICES)
+
+
+def dengbao(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*dengbao_command(), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def scan(env: dict[str, str], run: Path) -> dict:
+    limit = ",".join(DEVICES)
+    scanned = dengbao(env, "scan", "-i", "inventory/lab", "--limit", limit, "-o", str(run), "--no-progress")
+    assert scanned.returncode in (0, 1), scanned.stderr[-3000:]
+    assert "Traceback" not in scanned.stderr, scanned.stderr[-3000:]
+    return json.loads((run / "results.json").read_text())
+
+
+def check_verdicts(results: dict) -> dict[tuple[str, str], str]:
+    """(device, check) → the check's own verdict (an item's verdict combines every check claiming it)."""
+    return {(host["name"], c["check"]): c["verdict"] for host in results["hosts"] for c in host["checks"]}
+
+
+def test_devices_sit_in_their_zones_and_the_inventory_holds_their_password_only_vaulted(device_lab):
+    paths, env = device_lab
+    text = (REPO / "inventory" / "lab" / "hosts.yml").read_text()
+    hosts = {}
+    for group in yaml.safe_load(text.replace("!vault", ""))["all"]["children"].values():
+        hosts |= {name: variables for name, variables in (group.get("hosts") or {}).items() if variables}
+    for name, zone in DEVICES.items():
+        assert paths.layout.zone_of(hosts[name]["ansible_host"]).name == zone
+        assert hosts[name]["ansible_user"] == DEVICE_USER
+    password = paths.device_password_file.read_text().strip()
+    assert password not in text and text.count("$ANSIBLE_VAULT;1.1;AES256") == len(DEVICES)
+    assert oct(paths.device_password_file.stat().st_mode & 0o777) == "0o600"
+    validated = dengbao(env, "validate")  # the generated inventory is part of the model, and valid
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+
+
+def test_a_lab_scan_judges_the_example_hospital_s_device_items_instead_of_leaving_them_manual(device_lab, tmp_path):
+    _, env = device_lab
+    results = scan(env, tmp_path / "run")
+    by_name = {host["name"]: host for host in results["hosts"]}
+    for name in DEVICES:
+        assert by_name[name]["status"] == "collected", by_name[name]
+        judged = {check: verdict for (device, check), verdict in check_verdicts(results).items() if device == name}
+        assert len(judged) == 10 and all(check.startswith("network_device.") for check in judged), judged
+        assert set(judged.values()) <= EXPECTED_VERDICTS, (name, judged)
+        assert judged["network_device.remote_admin_encrypted"] == "pass"  # SSH only: decided, not manual
+        # The device side of 8.1.4 (identification, lockout and time-outs, encrypted management, logging, time,
+        # management access, unneeded services, stored secrets) has verdicts instead of "manual".
+        items = {r["item"]: r["verdict"] for r in results["items"] if r["object"] == name and r["checks"]}
+        assert len(items) == 8 and "manual" not in items.values(), (name, items)
+    verified = dengbao(env, "evidence", "verify", str(tmp_path / "run"))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_telnet_turned_on_at_a_device_fails_its_check_shows_as_drift_and_a_push_puts_it_back(device_lab, tmp_path):
+    paths, env = device_lab
+    address = paths.layout.address("mgmt", 2)
+    session = ConnectHandler(
+        device_type="huawei",
+        host=address,
+        username=DEVICE_USER,
+        password=paths.device_password_file.read_text().strip(),
+        fast_cli=True,
+    )
+    try:
+        session.send_command_timing("system-view")
+        session.send_command_timing("telnet server enable")
+        session.send_command_timing("return")
+    finally:
+        session.disconnect()
+
+    results = scan(env, tmp_path / "changed")
+    verdicts = check_verdicts(results)
+    assert verdicts[("core-sw-01", "network_device.remote_admin_encrypted")] == "fail"
+    assert verdicts[("acc-sw-clin-01", "network_device.remote_admin_encrypted")] == "pass"
+
+    drift = dengbao(env, "device", "drift", "core-sw-01", "-i", "inventory/lab")
+    assert drift.returncode == 1, drift.stdout + drift.stderr
+    assert "telnet server enable" in drift.stdout and "8.1.4.1 c)" in drift.stdout
+
+    pushed = dengbao(env, "device", "push", "core-sw-01", "-i", "inventory/lab", "-o", str(tmp_path / "push"))
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert json.loads((tmp_path / "push" / "push.json").read_text())["outcome"] == "applied"
+    again = dengbao(env, "device", "drift", "core-sw-01", "-i", "inventory/lab")
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_down_removes_a_device_s_namespace_and_its_link(device_lab, run_lab):
+    paths, _ = device_lab
+    run_lab("down", "acc-sw-clin-01")
+    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+    assert paths.machine_name("acc-sw-clin-01") not in namespaces
+    assert not Path("/sys/class/net", "vd-" + paths.machine_name("acc-sw-clin-01")).exists()
+    assert "acc-sw-clin-01" not in (REPO / "inventory" / "lab" / "hosts.yml").read_text()
+    run_lab("up", "--host=acc-sw-clin-01")  # back, for whatever runs after
+    assert (paths.host_dir("acc-sw-clin-01") / "running.cfg").exists()
