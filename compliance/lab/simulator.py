@@ -24,10 +24,12 @@ from fakenos import FakeNOS
 from fakenos.core.nos import Nos
 from fakenos.plugins.shell.cmd_shell import CMDShell
 
-from compliance.devices.push import setting_key
+from compliance.devices.push import negation, setting_key
+from compliance.kinds.network_device.collect import RUNNING_CONFIG
 
 ERROR = "              ^\nError: Unrecognized command found at '^' position."
-# Lines that open a section in VRP and Comware system view (Comware's `local-user` too; VRP's is a line of `aaa`).
+IOS_ERROR = "                ^\n% Invalid input detected at '^' marker."
+# Lines that open a section in configuration mode (Comware's `local-user` too; VRP's is a line of `aaa`).
 SECTION_HEADS = (
     ("aaa",),
     ("user-interface",),
@@ -39,7 +41,12 @@ SECTION_HEADS = (
     ("authorization-scheme",),
     ("accounting-scheme",),
     ("domain",),
+    ("ip", "access-list"),
+    ("router",),
+    ("aaa", "common-criteria", "policy"),
 )
+# IOS's prompt in a section: `name(config-line)#`, by the words that open it.
+IOS_SECTIONS = {"line": "line", "interface": "if", "router": "router", "aaa": "cc-policy"}
 CLOCKS = {
     "huawei_vrp": "2026-12-03 10:00:00+08:00\nThursday\nTime Zone(BJ) : UTC+08:00",
     "h3c_comware": "10:00:00.000 BJ Thu 12/03/2026\nTime Zone : BJ add 08:00:00",
@@ -68,12 +75,14 @@ def _tree(text: str, platform: str) -> list[Node]:
 
 
 class ConfigurableShell(CMDShell):
-    """VRP and Comware with a configuration mode: `system-view` enters it (`[name]`), section heads enter their
-    section (`[name-aaa]`), `quit` leaves one, `return` goes back to the user view, and every other line
-    changes the device's configuration, which `display current-configuration` prints. A line sets what
-    compliance.devices.push says it sets (the same setting is replaced; `undo X` removes X), which is this
-    simulator's model of the vendors, not the vendors themselves. The configuration outlives the session;
-    `REFUSED` lists lines a device answers with an error."""
+    """VRP, Comware and IOS with a configuration mode. VRP and Comware: `system-view` enters it (`[name]`),
+    section heads enter their section (`[name-aaa]`), `quit` leaves one, `return` goes back to the user view.
+    IOS: the session starts privileged (`name#`), `configure terminal` enters it (`name(config)#`), section
+    heads enter theirs (`name(config-line)#`), `exit` leaves one, `end` goes back. Every other line changes the
+    device's configuration, which `display current-configuration` / `show running-config` prints. A line sets
+    what compliance.devices.push says it sets (the same setting is replaced; `undo X` / `no X` removes X),
+    which is this simulator's model of the vendors, not the vendors themselves. The configuration outlives
+    the session; `REFUSED` lists lines a device answers with an error."""
 
     CONFIGS: ClassVar[dict[str, list[Node]]] = {}
     PLATFORMS: ClassVar[dict[str, str]] = {}
@@ -83,27 +92,51 @@ class ConfigurableShell(CMDShell):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.path: list[Node] = []
-        self.system_view = False
+        self.configuring = False
+        self.stopping = False
         if self.base_prompt in self.PLATFORMS:
             self.prompt = self._prompt()
+
+    def stop(self) -> None:
+        """FakeNOS stops a closed session's shell by typing `exit`, which IOS reads as leaving a mode: mark it."""
+        self.stopping = True
+        super().stop()
+
+    @property
+    def platform(self) -> str:
+        return self.PLATFORMS[self.base_prompt]
 
     @property
     def config(self) -> list[Node]:
         name = self.base_prompt
         if name not in self.CONFIGS:
-            self.CONFIGS[name] = _tree(self.commands["display current-configuration"]["output"], self.PLATFORMS[name])
+            self.CONFIGS[name] = _tree(self.commands[RUNNING_CONFIG[self.platform]]["output"], self.platform)
         return self.CONFIGS[name]
 
     def _prompt(self) -> str:
-        if not self.system_view:
-            return f"<{self.base_prompt}>"
+        name = self.base_prompt
+        if self.platform == "cisco_ios":
+            if not self.configuring:
+                return f"{name}#"
+            if not self.path:
+                return f"{name}(config)#"
+            words = self.path[-1].text.split()
+            kind = "ext-nacl" if words[:2] == ["ip", "access-list"] else IOS_SECTIONS.get(words[0], words[0])
+            return f"{name}(config-{kind})#"
+        if not self.configuring:
+            return f"<{name}>"
         if not self.path:
-            return f"[{self.base_prompt}]"
-        return f"[{self.base_prompt}-{self.path[-1].text.split()[0][:10]}]"
+            return f"[{name}]"
+        return f"[{name}-{self.path[-1].text.split()[0][:10]}]"
 
     def _display(self) -> str:
         lines: list[str] = []
-        comware = self.PLATFORMS[self.base_prompt] == "h3c_comware"
+        if self.platform == "cisco_ios":
+            for node in self.config:
+                lines += ["!", *node.rendered(0)]
+            body = "\n".join([*lines, "!", "end"])
+            return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
+        comware = self.platform == "h3c_comware"
         for node in self.config:
             lines.append("#")
             top = node.rendered(0)
@@ -114,6 +147,8 @@ class ConfigurableShell(CMDShell):
         if self.base_prompt not in self.PLATFORMS:  # a device started without configuration mode
             return bool(super().default(line))
         line = line.strip()
+        if self.stopping:
+            return True
         with self.LOCK:
             answer = self._answer(line)
         if answer is True:
@@ -124,45 +159,53 @@ class ConfigurableShell(CMDShell):
         return False
 
     def _answer(self, line: str) -> str | bool:
-        platform = self.PLATFORMS[self.base_prompt]
-        if not self.system_view:
+        ios = self.platform == "cisco_ios"
+        enter, leave, up = ("configure terminal", "end", "exit") if ios else ("system-view", "return", "quit")
+        if not self.configuring:
             known = {
                 "screen-length 0 temporary": "",
                 "screen-length disable": "",
-                "display clock": CLOCKS[platform],
-                "display current-configuration": None,
+                "terminal length 0": "",
+                "terminal width 511": "",
+                "display clock": CLOCKS[self.platform],
+                "show clock": CLOCKS[self.platform],
+                RUNNING_CONFIG[self.platform]: None,
             }
-            if line == "system-view":
-                self.system_view, self.path = True, []
+            if line == enter:
+                self.configuring, self.path = True, []
+                if ios:
+                    return "Enter configuration commands, one per line.  End with CNTL/Z."
                 return "Enter system view, return user view with return command."
-            if line in ("quit", "exit"):
+            if line in ("quit", "exit", "logout"):
                 return True
             if line not in known:
-                return ERROR
+                return IOS_ERROR if ios else ERROR
             return self._display() if known[line] is None else str(known[line])
-        if line == "exit":  # FakeNOS ends a closed session's shell with it
+        if line == "exit" and not ios:  # FakeNOS ends a closed session's shell with it
             return True
         if any(line.startswith(prefix) for prefix in self.REFUSED.get(self.base_prompt, ())):
-            return ERROR
-        if line == "return":
-            self.system_view, self.path = False, []
-        elif line == "quit":
+            return IOS_ERROR if ios else ERROR
+        if line == leave:
+            self.configuring, self.path = False, []
+        elif line == up:
             if self.path:
                 self.path.pop()
             else:
-                self.system_view = False
+                self.configuring = False
         else:
-            self._apply(line, platform)
+            self._apply(line)
         return ""
 
-    def _apply(self, line: str, platform: str) -> None:
+    def _apply(self, line: str) -> None:
+        platform = self.platform
         section = self.path[-1].children if self.path else self.config
         words = tuple(line.split())
         opens = any(words[: len(head)] == head for head in SECTION_HEADS) or (
             platform == "h3c_comware" and words[:1] == ("local-user",) and not self.path
         )
-        if words[:1] == ("undo",) and any(n.text == line[5:] and n.children for n in section):
-            section[:] = [n for n in section if n.text != line[5:]]  # a whole section removed
+        negated = negation(platform) + " "
+        if line.startswith(negated) and any(n.text == line[len(negated) :] and n.children for n in section):
+            section[:] = [n for n in section if n.text != line[len(negated) :]]  # a whole section removed
             return
         if opens:
             found = next((n for n in section if n.text == line), None)
@@ -193,9 +236,28 @@ def _vrp_like(platform: str, paging: str) -> Nos:
     )
 
 
+def _ios() -> Nos:
+    """IOS with the session privileged (`name#`, as a privilege-15 account lands), paging off and the
+    running configuration."""
+    shown = ["{base_prompt}#"]
+    commands: dict[str, Any] = {
+        "terminal length 0": {"output": "", "prompt": shown, "help": "no paging"},
+        "terminal width 511": {"output": "", "prompt": shown, "help": "line width"},
+        "show clock": {"output": CLOCKS["cisco_ios"], "prompt": shown, "help": "clock"},
+        "show running-config": {"output": "", "prompt": shown, "help": "running configuration"},
+        "_default_": {"output": IOS_ERROR, "help": ""},
+    }
+    return Nos(
+        name="dengbao_cisco_ios",
+        initial_prompt="{base_prompt}#",
+        dict_args={"name": "dengbao_cisco_ios", "initial_prompt": "{base_prompt}#", "commands": commands},
+    )
+
+
 PLUGINS = {
     "huawei_vrp": lambda: _vrp_like("huawei_vrp", "screen-length 0 temporary"),
     "h3c_comware": lambda: _vrp_like("h3c_comware", "screen-length disable"),
+    "cisco_ios": _ios,
 }
 
 
@@ -205,12 +267,10 @@ def device_inventory(
     """FakeNOS inventory: name → (platform, port, running configuration file), all listening on `address`."""
     hosts: dict[str, Any] = {}
     for name, (platform, port, config) in devices.items():
-        shown = "<{base_prompt}>" if platform != "cisco_ios" else ["{base_prompt}>", "{base_prompt}#"]
-        command = "show running-config" if platform == "cisco_ios" else "display current-configuration"
-        commands: dict[str, Any] = {command: {"output": config.read_text(), "prompt": shown, "help": "running"}}
-        if platform == "cisco_ios":
-            commands["show clock"] = {"output": CLOCKS[platform], "prompt": shown, "help": "clock"}
-        plugin = f"dengbao_{platform}" if platform in PLUGINS else platform
+        shown = "{base_prompt}#" if platform == "cisco_ios" else "<{base_prompt}>"
+        running = {"output": config.read_text(), "prompt": shown, "help": "running"}
+        commands: dict[str, Any] = {RUNNING_CONFIG[platform]: running}
+        plugin = f"dengbao_{platform}"
         hosts[name] = {"port": port, "nos": {"plugin": plugin, "configuration": {"commands": commands}}}
     return {
         "default": {
@@ -230,16 +290,16 @@ def start_devices(
     address: str = "127.0.0.1",
 ) -> FakeNOS:
     """Start one simulated device per entry (name → platform, port, configuration file); stop them with
-    `.stop()`. `configurable`: VRP and Comware devices take configuration (ConfigurableShell), starting from
-    their file."""
+    `.stop()`. `configurable`: they take configuration (ConfigurableShell), starting from their file; else they
+    only answer their commands, whatever a device of the same name did before."""
     platforms = {platform for platform, _, _ in devices.values()}
     inventory = device_inventory(devices, address, username, password)
-    if configurable:
-        for name, (platform, _, _) in devices.items():
-            if platform in PLUGINS:
-                ConfigurableShell.PLATFORMS[name] = platform
-                ConfigurableShell.CONFIGS.pop(name, None)
-    fake = FakeNOS(inventory, plugins=[PLUGINS[p]() for p in sorted(platforms) if p in PLUGINS])
+    for name, (platform, _, _) in devices.items():
+        ConfigurableShell.CONFIGS.pop(name, None)
+        ConfigurableShell.PLATFORMS.pop(name, None)
+        if configurable:
+            ConfigurableShell.PLATFORMS[name] = platform
+    fake = FakeNOS(inventory, plugins=[PLUGINS[p]() for p in sorted(platforms)])
     if configurable:  # FakeNOS's inventory names only its own shell: this one stands in for it
         fake.shell_plugins["CMDShell"] = ConfigurableShell
     fake.start()

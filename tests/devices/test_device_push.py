@@ -29,6 +29,10 @@ COMWARE = (FIXTURES / "h3c_comware" / "intended-acc-sw-office-01.cfg").read_text
 DRIFTED_VRP = VRP.replace("undo telnet server enable", "telnet server enable").replace(
     " idle-timeout 10 0", " idle-timeout 30 0"
 )
+IOS = (FIXTURES / "cisco_ios" / "intended-wan-rt-01.cfg").read_text()
+DRIFTED_IOS = IOS.replace("transport input ssh", "transport input telnet ssh", 1).replace(
+    "no ip http server", "ip http server"
+)
 # A rule the merge leaves in place: a push cannot make this device compliant, so its post-check fails.
 OPEN_COMWARE = COMWARE.replace(" rule 5 permit", " rule 1 permit source any\n rule 5 permit").replace(
     " idle-timeout 10 0", " idle-timeout 30 0"
@@ -151,6 +155,27 @@ def test_a_push_the_device_refuses_part_way_rolls_back_what_it_applied(repo, dev
     assert "refused a command" in result.reason
     assert (tmp_path / "ev" / "rolled-back.txt").read_text().split() == ["telnet", "server", "enable"]
     assert differences(parse_config("huawei_vrp", before), parse_config("huawei_vrp", running(target))) == []
+
+
+def test_an_ios_push_enters_configuration_mode_applies_its_sections_and_a_second_push_has_nothing_to_do(
+    repo, device, tmp_path
+):
+    target = device("wan-rt-01", "cisco_ios", DRIFTED_IOS)
+    settings = policy_for_host(repo, "wan-rt-01").settings
+    result = push(target, IOS, settings, tmp_path / "first", dry_run=False)
+    assert result.outcome == "applied", result.reason
+    assert any("was: transport input telnet ssh" in change for change in result.changes)
+    assert result.post_check["network_device.remote_admin_encrypted"] == "pass"
+    assert differences(parse_config("cisco_ios", IOS), parse_config("cisco_ios", running(target))) == []
+    assert push(target, IOS, settings, tmp_path / "second", dry_run=False).outcome == "unchanged"
+
+
+def test_an_ios_push_the_device_refuses_part_way_is_rolled_back(repo, device, tmp_path):
+    target = device("wan-rt-01", "cisco_ios", DRIFTED_IOS, refused=("transport input ssh",))
+    before = running(target)
+    result = push(target, IOS, policy_for_host(repo, "wan-rt-01").settings, tmp_path / "ev", dry_run=False)
+    assert result.outcome == "rolled-back" and "refused a command" in result.reason, result.reason
+    assert differences(parse_config("cisco_ios", before), parse_config("cisco_ios", running(target))) == []
 
 
 def test_a_device_that_cannot_be_read_is_not_pushed(repo, tmp_path):

@@ -82,6 +82,9 @@ def _banner_end(text: str) -> str | None:
     return None if delimiter in body else delimiter
 
 
+IOS_PREAMBLE = re.compile(r"^(Building configuration\.\.\.|Current configuration : \d+ bytes)$")
+
+
 def parse_config(platform: str, text: str) -> DeviceConfig:
     """The running configuration `text` of a device of `platform` as a tree of lines."""
     if platform not in PLATFORMS:
@@ -100,6 +103,8 @@ def parse_config(platform: str, text: str) -> DeviceConfig:
         indent = len(line) - len(line.lstrip())
         if indent == 0 and stripped == end:
             break
+        if platform == "cisco_ios" and indent == 0 and IOS_PREAMBLE.match(stripped):
+            continue  # `show running-config` prints these before the configuration; they are not part of it
         if stripped.startswith(separator) and (stripped == separator or platform != "cisco_ios" or indent == 0):
             if indent == 0 or platform != "cisco_ios":
                 stack.clear()  # a section ends: the next line is top-level, whatever its indent
