@@ -75,6 +75,10 @@ def start(paths: LabPaths, host: PlannedHost, configuration: str, password_file:
     _ip("-n", namespace, "link", "set", INSIDE_LINK, "up")
     for destination in paths.layout.routes_of(zone):
         _ip("-n", namespace, "route", "add", destination, "via", zone.router)
+    # A device started again at its address has a new link: the router and this machine forget the old one,
+    # or they keep sending to it until their neighbour entries go stale (about half a minute).
+    _ip("-n", paths.router_namespace, "neigh", "flush", "to", host.address, check=False)
+    _ip("neigh", "flush", "to", host.address, check=False)
     console = (host_dir / "console.log").open("ab")
     process = subprocess.Popen(
         [
