@@ -19,7 +19,8 @@ reports/device-pushes/<device>/<UTC time>/ or `-o DIR`.
 compares it with the intended one by section and line, order aside: intended lines it lacks, lines that
 set the same thing otherwise, and lines it adds that change a check's verdict, each with the clauses it
 touches (worked out by judging the intended configuration with that difference alone). `--history DIR`
-keeps each configuration read in a git repository, one file per device, one commit per change.
+keeps each configuration read in a git repository, one file per device, one commit per change, redacted as
+the sealed evidence is (no password, key or community in it).
 
 Examples:
   dengbao device intended core-sw-01
@@ -164,6 +165,13 @@ def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[st
     return result.exit_code
 
 
+def _redacted(settings: dict[str, Any], text: str) -> str:
+    """A configuration as the sealed evidence keeps it: secrets and communities removed, their form kept."""
+    from compliance.evidence.redact import Redactor
+
+    return Redactor.from_policy(settings["evidence"]["patient_identifiers"]).text(text)
+
+
 def _drift(
     root: Path, args: argparse.Namespace, platform: str, intended: str, settings: dict[str, Any], target: Any
 ) -> int:
@@ -183,7 +191,7 @@ def _drift(
             return 1
         running = collected.collection.probes["running_config"].output
     if args.history is not None:
-        changed = keep_history(args.history, args.name, running, when)
+        changed = keep_history(args.history, args.name, _redacted(settings, running), when)
         print(f"配置历史 history: {args.history} ({'已记录变化 changed' if changed else '无变化 unchanged'})")
     found = device_drift(platform, intended, running, settings)
     if args.format == "json":

@@ -5,6 +5,11 @@
     dengbao scan -i example-hospital --system his --limit 'his-db-*'
     dengbao scan --from-run reports/20261101T020000Z   judge a sealed run's evidence again, no host contacted
     dengbao scan --from-run slices/a --from-run slices/b --limit h1,h2,h3   merge the slices of one scan
+    dengbao scan -i example-hospital --device-history /var/lib/dengbao/device-configs
+
+`--device-history DIR` keeps each network device's running configuration, as collected and redacted like
+the evidence, in a git repository of configurations: one file per device, one commit per change
+(`git -C DIR log -p core-sw-01.cfg`), as `dengbao device drift --history` does.
 
 Exit codes: 0 every decided item is met or waived and every host answered; 1 findings
 (不符合 / 部分符合 without waiver / errors) or unreachable hosts; 2 bad input or usage.
@@ -80,6 +85,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--report",
         default="all",
         help=f"reports written into the run, comma-separated: {', '.join(REPORT_FORMATS)}, all or none",
+    )
+    scan.add_argument(
+        "--device-history",
+        type=Path,
+        help="keep each network device's running configuration (redacted) in this git repository of configurations",
     )
 
 
@@ -220,7 +230,25 @@ def run(args: argparse.Namespace) -> int:
             f"{directory} exists already; choose another --output", f"{directory} 已存在，请另选输出目录"
         )
     print(text, end="")
+    if args.device_history is not None:
+        _keep_device_history(result, args.device_history, Redactor.from_policy(evidence_policy["patient_identifiers"]))
     return result.exit_code()
+
+
+def _keep_device_history(result: ScanRun, history: Path, redactor: Redactor) -> None:
+    """Each collected device's running configuration into the history, as the sealed evidence has it."""
+    from compliance.devices.drift import keep_history
+
+    changed = []
+    for host in result.hosts:
+        collected = host.collection
+        if host.target.kind != "network_device" or collected is None or "running_config" not in collected.probes:
+            continue
+        text = redactor.text(collected.probes["running_config"].output)
+        if keep_history(history, host.target.name, text, result.started):
+            changed.append(host.target.name)
+    shown = ", ".join(changed) if changed else "无变化 unchanged"
+    print(f"设备配置历史 device configuration history: {history} (changed: {shown})")
 
 
 def read_records(

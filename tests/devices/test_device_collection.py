@@ -103,7 +103,11 @@ def test_a_scan_of_an_inventory_of_devices_judges_the_network_items(repo, device
     run = tmp_path / "run"
     env = dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD)
     scanned = subprocess.run(
-        [*dengbao_command(), "scan", "-i", str(inventory), "-o", str(run), "--report", "html,md", "--no-progress"],
+        [
+            *dengbao_command(),
+            *("scan", "-i", str(inventory), "-o", str(run), "--report", "html,md", "--no-progress"),
+            *("--device-history", str(tmp_path / "history")),
+        ],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -124,6 +128,10 @@ def test_a_scan_of_an_inventory_of_devices_judges_the_network_items(repo, device
     assert "core-sw-01 · huawei_vrp" in report and "平台 platform h3c_comware" in report
     stored = "".join(path.read_text() for path in (run / "evidence").rglob("*.json"))
     assert "community write private" not in stored and "community write [已脱敏 redacted: SNMP community]" in stored
+    kept = sorted(path.name for path in (tmp_path / "history").glob("*.cfg"))
+    assert kept == ["acc-sw-clin-01.cfg", "acc-sw-office-01.cfg", "core-sw-01.cfg", "wan-rt-01.cfg"], kept
+    history = "".join(path.read_text() for path in (tmp_path / "history").glob("*.cfg"))
+    assert "community write private" not in history and "[已脱敏 redacted: SNMP community]" in history
     verified = subprocess.run(
         [*dengbao_command(), "evidence", "verify", str(run)], capture_output=True, text=True, timeout=120, check=False
     )

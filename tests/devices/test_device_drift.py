@@ -69,7 +69,8 @@ def test_the_history_commits_a_configuration_only_when_it_changed(tmp_path):
 
 def test_drift_on_a_live_device_is_reported_with_its_clauses_and_kept_in_the_history(repo, tmp_path):
     config = tmp_path / "running.cfg"
-    config.write_text(DRIFTED)
+    secret = " local-user admin password irreversible-cipher $1c$SECRETHASH0123$\n"
+    config.write_text(DRIFTED.replace("aaa\n", "aaa\n" + secret, 1))
     (port,) = free_ports(1)
     fake = start_devices({"core-sw-01": ("huawei_vrp", port, config)})
     try:
@@ -95,7 +96,10 @@ def test_drift_on_a_live_device_is_reported_with_its_clauses_and_kept_in_the_his
         "8.1.4.3 c)",
         "8.1.4.4 c)",
     }
-    assert (tmp_path / "history" / "core-sw-01.cfg").read_text().strip() == DRIFTED.strip()
+    kept = (tmp_path / "history" / "core-sw-01.cfg").read_text()
+    # The history keeps the configuration as the sealed evidence does: the secret's form, not its value.
+    assert "SECRETHASH0123" not in kept and "password irreversible-cipher [已脱敏" in kept
+    assert kept.replace(kept.splitlines()[kept.splitlines().index("aaa") + 1] + "\n", "").strip() == DRIFTED.strip()
 
 
 def test_a_saved_configuration_that_matches_has_no_drift(repo):
