@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from typing import Any
 
 from compliance.errors import BilingualError
@@ -41,10 +42,15 @@ def _secrets() -> list[tuple[str, Any]]:
     from ansible.parsing.dataloader import DataLoader
     from ansible.parsing.vault import get_file_vault_secret
 
+    # The environment is read now, not when Ansible's constants were first imported in this process (as
+    # Ansible does, the environment wins over ansible.cfg).
+    password_file = os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE") or C.DEFAULT_VAULT_PASSWORD_FILE
+    listed = os.environ.get("ANSIBLE_VAULT_IDENTITY_LIST")
+    identities = [i.strip() for i in listed.split(",") if i.strip()] if listed else C.DEFAULT_VAULT_IDENTITY_LIST
     sources: list[tuple[str, str]] = []
-    if C.DEFAULT_VAULT_PASSWORD_FILE:
-        sources.append(("default", str(C.DEFAULT_VAULT_PASSWORD_FILE)))
-    for identity in C.DEFAULT_VAULT_IDENTITY_LIST or []:
+    if password_file:
+        sources.append(("default", str(password_file)))
+    for identity in identities or []:
         vault_id, _, source = str(identity).rpartition("@")
         sources.append((vault_id or "default", source))
     loader = DataLoader()
