@@ -130,21 +130,47 @@ RECORD = "/var/lib/dengbao/patching/pending.json"
 
 
 def prepare_hosts(paths: LabPaths, names: list[str], hook: bool) -> None:
-    """Real package lists on every host (and python3-apt, which the hook needs; lynis on the first), then the
-    patching role's apt hook and its first record, as the role leaves a server."""
+    """Real package lists on every host and python3-apt, which the hook needs (lynis on the first), then the
+    patching role's apt hook and its first record, as the role leaves a server.
 
-    def prepare(host: str) -> None:
-        packages = "python3-apt lynis" if host == names[0] else "python3-apt"
-        install = f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {packages} >/dev/null"
-        ssh(paths, host, f"apt-get update -qq && {install}")
-        if hook:
-            ssh(paths, host, "install -m 0755 /dev/stdin /usr/local/sbin/dengbao-pending-updates", HOOK.read_text())
-            config = HOOK_CONFIG.replace("{{ ansible_managed }}", "benchmark")
-            ssh(paths, host, "cat > /etc/apt/apt.conf.d/80dengbao-pending-updates", config)
-            ssh(paths, host, f"/usr/local/sbin/dengbao-pending-updates && test -s {RECORD}")
+    Only the first host fetches through the lab's apt proxy; the others get its package lists and packages
+    copied over SSH. Fifty hosts updating through one proxy at once stalled it (a host's `apt-get update`
+    did not finish in 15 minutes), and every host would fetch the same files."""
+    first, others = names[0], names[1:]
+    quiet = "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq"
+    for attempt in range(3):
+        try:
+            ssh(paths, first, "timeout 300 apt-get update -qq")
+            break
+        except SystemExit:
+            if attempt == 2:
+                raise
+    ssh(paths, first, f"apt-get clean && {quiet} python3-apt >/dev/null")
+    bundle = subprocess.run(
+        ["ssh", "-F", str(paths.ssh_config), first, "tar -C / -cf - var/lib/apt/lists var/cache/apt/archives"],
+        capture_output=True, check=True, timeout=300,
+    ).stdout  # fmt: skip
+
+    def copy(host: str) -> None:
+        subprocess.run(
+            ["ssh", "-F", str(paths.ssh_config), host, "tar -C / -xf -"],
+            input=bundle, capture_output=True, check=True, timeout=300,
+        )  # fmt: skip
+        ssh(paths, host, f"{quiet} --no-download python3-apt >/dev/null")
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(prepare, names))
+        list(pool.map(copy, others))
+    ssh(paths, first, f"{quiet} lynis >/dev/null")
+
+    def install_hook(host: str) -> None:
+        ssh(paths, host, "install -m 0755 /dev/stdin /usr/local/sbin/dengbao-pending-updates", HOOK.read_text())
+        config = HOOK_CONFIG.replace("{{ ansible_managed }}", "benchmark")
+        ssh(paths, host, "cat > /etc/apt/apt.conf.d/80dengbao-pending-updates", config)
+        ssh(paths, host, f"/usr/local/sbin/dengbao-pending-updates && test -s {RECORD}")
+
+    if hook:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(install_hook, names))
 
 
 def scans_probes(host: str) -> tuple:
