@@ -53,24 +53,19 @@ def _check_name(name: str, origin: str) -> None:
 
 def default_topology(paths: LabPaths) -> list[PlannedHost]:
     """The twenty-host hospital lab shipped with the package, in start order."""
-    planned = []
-    for entry in read_topology()["hosts"]:
-        _check_name(entry["name"], "topology.yml")
-        groups = [f"zone_{entry['zone']}"] + [f"system_{s}" for s in entry["systems"]]
-        address = paths.layout.address(entry["zone"], entry["address"])
-        planned.append(PlannedHost(entry["name"], address, tuple(groups)))
-    return planned
+    return [_from_topology(paths, entry) for entry in read_topology()["hosts"]]
 
 
 def topology_devices(paths: LabPaths) -> list[PlannedHost]:
     """The simulated switches and routers of the default lab (`dengbao lab up --devices`)."""
-    planned = []
-    for entry in read_topology()["devices"]:
-        _check_name(entry["name"], "topology.yml")
-        groups = [f"zone_{entry['zone']}"] + [f"system_{s}" for s in entry["systems"]]
-        address = paths.layout.address(entry["zone"], entry["address"])
-        planned.append(PlannedHost(entry["name"], address, tuple(groups), entry["os"], entry["device"]))
-    return planned
+    return [_from_topology(paths, entry) for entry in read_topology()["devices"]]
+
+
+def _from_topology(paths: LabPaths, entry: dict) -> PlannedHost:
+    _check_name(entry["name"], "topology.yml")
+    groups = [f"zone_{entry['zone']}"] + [f"system_{s}" for s in entry["systems"]]
+    address = paths.layout.address(entry["zone"], entry["address"])
+    return PlannedHost(entry["name"], address, tuple(groups), entry.get("os", DEBIAN), entry.get("device", "server"))
 
 
 def internet_hosts(paths: LabPaths) -> list[PlannedHost]:
