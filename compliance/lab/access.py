@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from compliance.lab.devices import DEVICE_USER
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import PlannedHost
 from compliance.lab.state import RunningHost
@@ -126,8 +127,6 @@ NETWORK_OS = {"huawei_vrp": "huawei.vrp", "h3c_comware": "h3c.comware", "cisco_i
 
 
 def _device_variables(paths: LabPaths, host: PlannedHost) -> dict:
-    from compliance.lab.devices import DEVICE_USER
-
     return {
         "ansible_user": DEVICE_USER,
         "ansible_password": _VaultValue(paths.device_password_vaulted.read_text()),

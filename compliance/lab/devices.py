@@ -15,8 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from compliance.lab.errors import LabError
-from compliance.lab.network import link_exists
+from compliance.lab.network import link_exists, run_ip
 from compliance.lab.paths import LabPaths
 from compliance.lab.plan import PlannedHost
 from compliance.lab.process import find_processes, process_alive, stop_process
@@ -39,15 +38,6 @@ def _outer_link(paths: LabPaths, host: PlannedHost) -> str:
     return "vd-" + paths.machine_name(host.name)
 
 
-def _ip(*args: str, check: bool = True) -> None:
-    result = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
-    if check and result.returncode != 0:
-        raise LabError(
-            f"'ip {' '.join(args)}' failed: {result.stderr.strip()}",
-            f"网络配置命令 'ip {' '.join(args)}' 失败：{result.stderr.strip()}",
-        )
-
-
 def intended_configuration(root: Path, host: PlannedHost) -> str:
     """What the device runs when it starts: its intended configuration, from the lab's model, which must
     already name it at its lab address (Lab.up publishes the inventory first)."""
@@ -67,18 +57,18 @@ def start(paths: LabPaths, host: PlannedHost, configuration: str, password_file:
     config = config_file(paths, host)
     config.write_text(configuration)
     namespace, outer = _namespace(paths, host), _outer_link(paths, host)
-    _ip("netns", "add", namespace)
-    _ip("-n", namespace, "link", "set", "lo", "up")
-    _ip("link", "add", outer, "type", "veth", "peer", "name", INSIDE_LINK, "netns", namespace)
-    _ip("link", "set", outer, "master", zone.bridge, "up")
-    _ip("-n", namespace, "addr", "add", f"{host.address}/{zone.subnet.prefixlen}", "dev", INSIDE_LINK)
-    _ip("-n", namespace, "link", "set", INSIDE_LINK, "up")
+    run_ip("netns", "add", namespace)
+    run_ip("-n", namespace, "link", "set", "lo", "up")
+    run_ip("link", "add", outer, "type", "veth", "peer", "name", INSIDE_LINK, "netns", namespace)
+    run_ip("link", "set", outer, "master", zone.bridge, "up")
+    run_ip("-n", namespace, "addr", "add", f"{host.address}/{zone.subnet.prefixlen}", "dev", INSIDE_LINK)
+    run_ip("-n", namespace, "link", "set", INSIDE_LINK, "up")
     for destination in paths.layout.routes_of(zone):
-        _ip("-n", namespace, "route", "add", destination, "via", zone.router)
+        run_ip("-n", namespace, "route", "add", destination, "via", zone.router)
     # A device started again at its address has a new link: the router and this machine forget the old one,
     # or they keep sending to it until their neighbour entries go stale (about half a minute).
-    _ip("-n", paths.router_namespace, "neigh", "flush", "to", host.address, check=False)
-    _ip("neigh", "flush", "to", host.address, check=False)
+    run_ip("-n", paths.router_namespace, "neigh", "flush", "to", host.address, check=False)
+    run_ip("neigh", "flush", "to", host.address, check=False)
     console = (host_dir / "console.log").open("ab")
     process = subprocess.Popen(
         [
@@ -115,9 +105,9 @@ def stop(paths: LabPaths, host: PlannedHost, pid: int | None) -> None:
     pids |= set(find_processes(lambda argv: any(marker in part for part in argv)))
     for each in pids:
         stop_process(each, signal.SIGTERM, marker, timeout=5)
-    _ip("netns", "del", _namespace(paths, host), check=False)
+    run_ip("netns", "del", _namespace(paths, host), check=False)
     if link_exists(_outer_link(paths, host)):
-        _ip("link", "del", _outer_link(paths, host), check=False)
+        run_ip("link", "del", _outer_link(paths, host), check=False)
     shutil.rmtree(paths.host_dir(host.name), ignore_errors=True)
 
 
@@ -130,9 +120,9 @@ def stray_simulators(paths: LabPaths) -> list[int]:
 
 
 def stray_namespaces(paths: LabPaths) -> list[str]:
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+    listed = run_ip("netns", "list", check=False).stdout
     return [line.split()[0] for line in listed.splitlines() if line.startswith(paths.machine_prefix)]
 
 
 def remove_namespace(name: str) -> None:
-    _ip("netns", "del", name, check=False)
+    run_ip("netns", "del", name, check=False)

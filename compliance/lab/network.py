@@ -19,7 +19,8 @@ from compliance.lab.errors import LabError
 from compliance.lab.paths import LabPaths
 
 
-def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`ip ARGS`; a failure is a LabError naming the command, unless `check` is off."""
     result = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise LabError(
@@ -34,14 +35,14 @@ def link_exists(name: str) -> bool:
 
 
 def _netns(paths: LabPaths, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return _ip("-n", paths.router_namespace, *args, check=check)
+    return run_ip("-n", paths.router_namespace, *args, check=check)
 
 
 def _refuse_other_labs(paths: LabPaths) -> None:
     """Two labs on one machine would hold the same zone addresses: refuse rather than break the running one."""
     controller = paths.layout.controller
     ours = paths.layout.controller_zone.bridge
-    for line in _ip("-4", "-o", "addr", "show").stdout.splitlines():
+    for line in run_ip("-4", "-o", "addr", "show").stdout.splitlines():
         fields = line.split()
         if len(fields) > 3 and fields[3].split("/")[0] == controller and fields[1] != ours:
             raise LabError(
@@ -56,7 +57,7 @@ def refuse_taken_addresses(paths: LabPaths, mirror_host: str) -> None:
     not the address of the mirror the apt proxy fetches from (routing it into the lab would cut it off)."""
     own = {zone.bridge for zone in paths.layout.zones}
     subnets = [zone.subnet for zone in paths.layout.zones]
-    for line in _ip("-4", "route", "show").stdout.splitlines():
+    for line in run_ip("-4", "route", "show").stdout.splitlines():
         fields = line.split()
         if not fields or fields[0] == "default" or "dev" not in fields:
             continue
@@ -92,37 +93,37 @@ def ensure_network(paths: LabPaths, mirror_host: str) -> None:
     if not link_exists(layout.controller_zone.bridge):
         _refuse_other_labs(paths)
         refuse_taken_addresses(paths, mirror_host)
-    if paths.router_namespace not in _ip("netns", "list").stdout.split():
-        _ip("netns", "add", paths.router_namespace)
+    if paths.router_namespace not in run_ip("netns", "list").stdout.split():
+        run_ip("netns", "add", paths.router_namespace)
     _netns(paths, "link", "set", "lo", "up")
     for zone in layout.zones:
         if not link_exists(zone.bridge):
-            _ip("link", "add", zone.bridge, "type", "bridge")
-        _ip("link", "set", zone.bridge, "up")
+            run_ip("link", "add", zone.bridge, "type", "bridge")
+        run_ip("link", "set", zone.bridge, "up")
         outer, inner = f"{paths.bridge}r{zone.index}", f"z{zone.index}"
         if not link_exists(outer):
-            _ip("link", "add", outer, "type", "veth", "peer", "name", inner, "netns", paths.router_namespace)
-            _ip("link", "set", outer, "master", zone.bridge, "up")
+            run_ip("link", "add", outer, "type", "veth", "peer", "name", inner, "netns", paths.router_namespace)
+            run_ip("link", "set", outer, "master", zone.bridge, "up")
             _netns(paths, "addr", "add", f"{zone.router}/{zone.subnet.prefixlen}", "dev", inner)
             _netns(paths, "link", "set", inner, "up")
-    _ip("netns", "exec", paths.router_namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    run_ip("netns", "exec", paths.router_namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1")
     management = layout.controller_zone
     cidr = f"{layout.controller}/{management.subnet.prefixlen}"
-    if cidr not in _ip("-4", "-o", "addr", "show", "dev", management.bridge).stdout:
-        _ip("addr", "add", cidr, "dev", management.bridge)
+    if cidr not in run_ip("-4", "-o", "addr", "show", "dev", management.bridge).stdout:
+        run_ip("addr", "add", cidr, "dev", management.bridge)
     for zone in layout.zones:
         if zone is not management:
-            _ip("route", "replace", str(zone.subnet), "via", management.router, "dev", management.bridge)
+            run_ip("route", "replace", str(zone.subnet), "via", management.router, "dev", management.bridge)
 
 
 def remove_network(paths: LabPaths) -> None:
     """Bridges (their routes go with them), the router's namespace (its veth legs go with it)."""
-    if paths.router_namespace in _ip("netns", "list", check=False).stdout.split():
-        _ip("netns", "del", paths.router_namespace, check=False)
+    if paths.router_namespace in run_ip("netns", "list", check=False).stdout.split():
+        run_ip("netns", "del", paths.router_namespace, check=False)
     for zone in paths.layout.zones:
         for name in (f"{paths.bridge}r{zone.index}", zone.bridge):
             if link_exists(name):
-                _ip("link", "del", name, check=False)
+                run_ip("link", "del", name, check=False)
 
 
 def lab_veths(paths: LabPaths) -> list[str]:
@@ -134,7 +135,7 @@ def lab_veths(paths: LabPaths) -> list[str]:
 def remove_veth(machine: str) -> None:
     name = "vb-" + machine
     if link_exists(name):
-        _ip("link", "del", name, check=False)
+        run_ip("link", "del", name, check=False)
 
 
 def ssh_banner(address: str, timeout: float = 0.5) -> bool:
