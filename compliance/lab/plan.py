@@ -80,20 +80,9 @@ def named_hosts_elsewhere(paths: LabPaths, hosts: list[PlannedHost]) -> dict[str
     """Topology addresses of the hosts the policies name for devices (audit.yml central_log_host, time.yml
     ntp_servers) that are not among `hosts`: a device's configuration names them by address even when the lab
     does not run them (the inventory's `dengbao_addresses`)."""
-    from compliance.model.policies import load_policies  # the model is heavy; only a lab with devices needs it
-    from compliance.project import project_root
-
-    root = project_root()
-    if root is None:
-        return {}
-    policies = load_policies(root / "policies", root).policies
-    names = set()
-    if "audit" in policies:
-        names.add(str(policies["audit"].settings["central_log_host"]))
-    if "time" in policies:
-        names.update(str(name) for name in policies["time"].settings["ntp_servers"])
     present = {host.name for host in hosts}
-    return {h.name: h.address for h in default_topology(paths) if h.name in names and h.name not in present}
+    named = set(paths.layout.named_hosts) - present
+    return {h.name: h.address for h in default_topology(paths) if h.name in named}
 
 
 def first_hosts(paths: LabPaths, count: int) -> list[PlannedHost]:

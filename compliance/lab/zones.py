@@ -42,6 +42,9 @@ class LabZone:
 class ZoneLayout:
     zones: tuple[LabZone, ...]
     management: str
+    # The hosts the policies name by host name (audit.yml central_log_host, time.yml ntp_servers), which a
+    # device's configuration gives by address: read with the policies the layout reads anyway.
+    named_hosts: tuple[str, ...] = ()
 
     def zone(self, name: str) -> LabZone:
         for zone in self.zones:
@@ -118,7 +121,9 @@ def load_layout(root: Path, bridge: str) -> ZoneLayout:
     management = policies["ssh"].settings["management_zones"][0]
     subnets = zone_subnets(inventory.zones)
     internet = ipaddress.IPv4Network(read_topology()["internet"]["subnet"])
-    return layout_from(subnets, denied, management, internet, bridge)
+    named = [policies["audit"].settings["central_log_host"]] if "audit" in policies else []
+    named += policies["time"].settings["ntp_servers"] if "time" in policies else []
+    return layout_from(subnets, denied, management, internet, bridge, tuple(str(name) for name in named))
 
 
 def layout_from(
@@ -127,6 +132,7 @@ def layout_from(
     management: str,
     internet: ipaddress.IPv4Network,
     bridge: str,
+    named_hosts: tuple[str, ...] = (),
 ) -> ZoneLayout:
     zones = []
     for index, name in enumerate(sorted(subnets)):
@@ -142,4 +148,4 @@ def layout_from(
             f"the management zone {management} has no subnet in the lab's model",
             f"管理区域 {management} 在实验环境模型中没有网段",
         )
-    return ZoneLayout(tuple(zones), management)
+    return ZoneLayout(tuple(zones), management, named_hosts)
