@@ -1,10 +1,10 @@
 """Simulated network devices: FakeNOS SSH servers with VRP's, Comware's and IOS's prompts and commands.
 
 FakeNOS's own Huawei and H3C profiles print Cisco-style prompts and know neither `display
-current-configuration` nor `screen-length`; these definitions give VRP's and Comware's `<name>` prompts and
-the commands netmiko and the collector send, each answering with a configuration file as its running
-configuration. Its Cisco IOS profile is used as it ships, with `show running-config` answered from the file.
-They are real SSH peers: netmiko logs in with a password and reads the prompts as it would on a device.
+current-configuration` nor `screen-length`, and its IOS has no configuration mode; these definitions give
+each platform its prompt (VRP's and Comware's `<name>`, IOS's privileged `name#`) and the commands netmiko
+and the collector send, the running configuration answered from a file. They are real SSH peers: netmiko
+logs in with a password and reads the prompts as it would on a device.
 
 The lab runs one per network namespace (`python -m compliance.lab.simulator …`, see compliance.lab.devices);
 the device tests run them on this machine's loopback.
@@ -25,10 +25,19 @@ from fakenos.core.nos import Nos
 from fakenos.plugins.shell.cmd_shell import CMDShell
 
 from compliance.devices.push import negation, setting_key
-from compliance.kinds.network_device.collect import RUNNING_CONFIG
+from compliance.kinds.network_device.collect import CLOCK, RUNNING_CONFIG
 
-ERROR = "              ^\nError: Unrecognized command found at '^' position."
+# Each platform's user view: its prompt, what it answers a command it does not know, and the commands netmiko
+# sends to turn paging off when a session starts.
+PROMPT = {"huawei_vrp": "<{base_prompt}>", "h3c_comware": "<{base_prompt}>", "cisco_ios": "{base_prompt}#"}
+VRP_ERROR = "              ^\nError: Unrecognized command found at '^' position."
 IOS_ERROR = "                ^\n% Invalid input detected at '^' marker."
+ERROR = {"huawei_vrp": VRP_ERROR, "h3c_comware": VRP_ERROR, "cisco_ios": IOS_ERROR}
+PAGING = {
+    "huawei_vrp": ("screen-length 0 temporary",),
+    "h3c_comware": ("screen-length disable",),
+    "cisco_ios": ("terminal length 0", "terminal width 511"),
+}
 # Lines that open a section in configuration mode (Comware's `local-user` too; VRP's is a line of `aaa`).
 SECTION_HEADS = (
     ("aaa",),
@@ -163,12 +172,8 @@ class ConfigurableShell(CMDShell):
         enter, leave, up = ("configure terminal", "end", "exit") if ios else ("system-view", "return", "quit")
         if not self.configuring:
             known = {
-                "screen-length 0 temporary": "",
-                "screen-length disable": "",
-                "terminal length 0": "",
-                "terminal width 511": "",
-                "display clock": CLOCKS[self.platform],
-                "show clock": CLOCKS[self.platform],
+                **dict.fromkeys(PAGING[self.platform], ""),
+                CLOCK[self.platform]: CLOCKS[self.platform],
                 RUNNING_CONFIG[self.platform]: None,
             }
             if line == enter:
@@ -179,12 +184,12 @@ class ConfigurableShell(CMDShell):
             if line in ("quit", "exit", "logout"):
                 return True
             if line not in known:
-                return IOS_ERROR if ios else ERROR
+                return ERROR[self.platform]
             return self._display() if known[line] is None else str(known[line])
         if line == "exit" and not ios:  # FakeNOS ends a closed session's shell with it
             return True
         if any(line.startswith(prefix) for prefix in self.REFUSED.get(self.base_prompt, ())):
-            return IOS_ERROR if ios else ERROR
+            return ERROR[self.platform]
         if line == leave:
             self.configuring, self.path = False, []
         elif line == up:
@@ -220,45 +225,22 @@ class ConfigurableShell(CMDShell):
         section.append(Node(line))
 
 
-def _vrp_like(platform: str, paging: str) -> Nos:
-    """A VRP or Comware profile: `<name>` in user view, the paging and display commands."""
-    shown = ["<{base_prompt}>"]
+def _profile(platform: str) -> Nos:
+    """A platform's user view for FakeNOS: its prompt, paging off, the clock, the running configuration
+    (answered per device from its file) and its error for anything else."""
+    shown = [PROMPT[platform]]
     commands: dict[str, Any] = {
-        paging: {"output": "", "prompt": shown, "help": "no paging"},
-        "display clock": {"output": CLOCKS[platform], "prompt": shown, "help": "clock"},
-        "display current-configuration": {"output": "", "prompt": shown, "help": "running configuration"},
-        "_default_": {"output": "              ^\nError: Unrecognized command found at '^' position.", "help": ""},
+        **{paging: {"output": "", "prompt": shown, "help": "no paging"} for paging in PAGING[platform]},
+        CLOCK[platform]: {"output": CLOCKS[platform], "prompt": shown, "help": "clock"},
+        RUNNING_CONFIG[platform]: {"output": "", "prompt": shown, "help": "running configuration"},
+        "_default_": {"output": ERROR[platform], "help": ""},
     }
+    name = f"dengbao_{platform}"
     return Nos(
-        name=f"dengbao_{platform}",
-        initial_prompt="<{base_prompt}>",
-        dict_args={"name": f"dengbao_{platform}", "initial_prompt": "<{base_prompt}>", "commands": commands},
+        name=name,
+        initial_prompt=PROMPT[platform],
+        dict_args={"name": name, "initial_prompt": PROMPT[platform], "commands": commands},
     )
-
-
-def _ios() -> Nos:
-    """IOS with the session privileged (`name#`, as a privilege-15 account lands), paging off and the
-    running configuration."""
-    shown = ["{base_prompt}#"]
-    commands: dict[str, Any] = {
-        "terminal length 0": {"output": "", "prompt": shown, "help": "no paging"},
-        "terminal width 511": {"output": "", "prompt": shown, "help": "line width"},
-        "show clock": {"output": CLOCKS["cisco_ios"], "prompt": shown, "help": "clock"},
-        "show running-config": {"output": "", "prompt": shown, "help": "running configuration"},
-        "_default_": {"output": IOS_ERROR, "help": ""},
-    }
-    return Nos(
-        name="dengbao_cisco_ios",
-        initial_prompt="{base_prompt}#",
-        dict_args={"name": "dengbao_cisco_ios", "initial_prompt": "{base_prompt}#", "commands": commands},
-    )
-
-
-PLUGINS = {
-    "huawei_vrp": lambda: _vrp_like("huawei_vrp", "screen-length 0 temporary"),
-    "h3c_comware": lambda: _vrp_like("h3c_comware", "screen-length disable"),
-    "cisco_ios": _ios,
-}
 
 
 def device_inventory(
@@ -267,8 +249,7 @@ def device_inventory(
     """FakeNOS inventory: name → (platform, port, running configuration file), all listening on `address`."""
     hosts: dict[str, Any] = {}
     for name, (platform, port, config) in devices.items():
-        shown = "{base_prompt}#" if platform == "cisco_ios" else "<{base_prompt}>"
-        running = {"output": config.read_text(), "prompt": shown, "help": "running"}
+        running = {"output": config.read_text(), "prompt": PROMPT[platform], "help": "running"}
         commands: dict[str, Any] = {RUNNING_CONFIG[platform]: running}
         plugin = f"dengbao_{platform}"
         hosts[name] = {"port": port, "nos": {"plugin": plugin, "configuration": {"commands": commands}}}
@@ -299,7 +280,7 @@ def start_devices(
         ConfigurableShell.PLATFORMS.pop(name, None)
         if configurable:
             ConfigurableShell.PLATFORMS[name] = platform
-    fake = FakeNOS(inventory, plugins=[PLUGINS[p]() for p in sorted(platforms)])
+    fake = FakeNOS(inventory, plugins=[_profile(platform) for platform in sorted(platforms)])
     if configurable:  # FakeNOS's inventory names only its own shell: this one stands in for it
         fake.shell_plugins["CMDShell"] = ConfigurableShell
     fake.start()
@@ -325,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     """One configurable device, serving until SIGTERM: what a lab device's namespace runs."""
     parser = argparse.ArgumentParser(prog="python -m compliance.lab.simulator", description=main.__doc__)
     parser.add_argument("--name", required=True)
-    parser.add_argument("--platform", required=True, choices=sorted(CLOCKS))
+    parser.add_argument("--platform", required=True, choices=sorted(PROMPT))
     parser.add_argument("--config", required=True, type=Path, help="the running configuration it starts with")
     parser.add_argument("--address", required=True)
     parser.add_argument("--port", type=int, default=22)
