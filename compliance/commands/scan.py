@@ -231,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
         )
     print(text, end="")
     if args.device_history is not None:
-        _keep_device_history(result, args.device_history, Redactor.from_policy(evidence_policy["patient_identifiers"]))
+        _keep_device_history(result, args.device_history, redactor)
     return result.exit_code()
 
 

@@ -37,7 +37,6 @@ def _import_ansible_vault() -> None:
 
 
 def _secrets() -> list[tuple[str, Any]]:
-    _import_ansible_vault()
     import ansible.constants as C
     from ansible.parsing.dataloader import DataLoader
     from ansible.parsing.vault import get_file_vault_secret
