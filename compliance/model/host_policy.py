@@ -14,8 +14,9 @@ from typing import Any
 
 from compliance.cache import cached, files_digest
 from compliance.model.access import host_rules
-from compliance.model.inventory import Inventory
+from compliance.model.inventory import NETWORK_DEVICE_TYPES, Inventory
 from compliance.model.validate import Repository, load_repository
+from compliance.model.zone_filters import ZONE_FILTERS, service_hosts, zone_filters
 from compliance.model.zones import zone_of_address, zone_subnets
 
 STRICTEST_LEVEL = 3
@@ -30,7 +31,7 @@ HOST_FIREWALL = "host_firewall"
 # For a network device: the addresses of the hosts the policies name (log host, NTP servers), from its
 # inventory, since a device's configuration names them by address.
 NAMED_HOSTS = "named_hosts"
-NETWORK_DEVICES = ("switch", "router", "firewall")
+NETWORK_DEVICES = NETWORK_DEVICE_TYPES
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,21 @@ def policy_for_host(root: Path, host: str, declared: dict[str, Any] | None = Non
     known_host = inventory.hosts.get(host) if inventory is not None else None
     device = str((known_host.variables if known_host else {}).get("dengbao_device", ""))
     if inventory is not None and (device in NETWORK_DEVICES or declared.get("dengbao_device") in NETWORK_DEVICES):
-        settings = {**settings, NAMED_HOSTS: named_addresses(settings, inventory)}
+        named = named_addresses(settings, inventory)
+        settings = {**settings, NAMED_HOSTS: named}
+        interfaces = (known_host.variables if known_host else {}).get("dengbao_zone_interfaces")
+        if isinstance(interfaces, dict) and "access_rules" in settings:
+            filters = zone_filters(settings["access_rules"], inventory.zones, interfaces, settings, named)
+            settings = {**settings, ZONE_FILTERS: [f.as_dict() for f in filters]}
     return HostPolicy(level, zone, settings)
 
 
 def named_addresses(settings: dict[str, dict[str, Any]], inventory: Inventory) -> dict[str, str]:
-    """Name → address of the log host and NTP servers the settings name: the `ansible_host` of the inventory's
-    host of that name, else its `dengbao_addresses` entry."""
+    """Name → address of the hosts the settings name (log host, NTP servers, and the other hosts whose services
+    every zone reaches: mirrors, backup target): the `ansible_host` of the inventory's host of that name, else its
+    `dengbao_addresses` entry."""
     names = [settings.get("audit", {}).get("central_log_host"), *settings.get("time", {}).get("ntp_servers", [])]
+    names += service_hosts(settings.get("access_rules", {}), settings)
     found = {}
     for name in names:
         host = inventory.hosts.get(str(name)) if name else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.model.policies import INTERNET
 from compliance.model.schema_files import load_schema
 from compliance.model.zones import is_ipv4, overlaps, zone_of_address, zone_subnets
 from compliance.yamldoc.problems import ModelError, Problem, display_path
@@ -25,6 +26,7 @@ GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 GROUP_KEYS = {"hosts", "children", "vars"}
 ZONE_PREFIX, SYSTEM_PREFIX = "zone_", "system_"
+NETWORK_DEVICE_TYPES = ("switch", "router", "firewall")
 
 
 @dataclass
@@ -325,6 +327,7 @@ def _check_addressing(raw: _Raw, result: Inventory) -> None:
                     f"区域 {zone} 的网段 {mine} 与区域 {other} 的网段 {theirs} 重叠",
                 )
             )
+    _check_zone_interfaces(raw, result)
     for name, host in sorted(result.hosts.items()):
         address = host.variables.get("ansible_host")
         if not host.zone or not subnets.get(host.zone) or not is_ipv4(address):
@@ -339,6 +342,33 @@ def _check_addressing(raw: _Raw, result: Inventory) -> None:
                     f"主机 {name} 属于区域 {host.zone}，但其地址 {address} 不在该区域的网段内（{allowed}）",
                 )
             )
+
+
+def _check_zone_interfaces(raw: _Raw, result: Inventory) -> None:
+    """`dengbao_zone_interfaces` only on network devices, keyed by zones the inventory declares (or `internet`)."""
+    for name, host in sorted(result.hosts.items()):
+        interfaces = host.variables.get("dengbao_zone_interfaces")
+        if not isinstance(interfaces, dict) or name not in raw.host_vars:
+            continue
+        place = raw.host_vars[name][0]
+        if host.variables.get("dengbao_device") not in NETWORK_DEVICE_TYPES:
+            result.problems.append(
+                Place(place.document, (*place.path, "dengbao_zone_interfaces")).problem(
+                    f"host {name}: dengbao_zone_interfaces is for switches, routers and firewalls "
+                    f"(dengbao_device is {host.variables.get('dengbao_device', 'not set')})",
+                    f"主机 {name}：dengbao_zone_interfaces 仅用于交换机、路由器和防火墙"
+                    f"（dengbao_device 为 {host.variables.get('dengbao_device', '未设置')}）",
+                )
+            )
+        known = [*result.zones, INTERNET]
+        for zone in interfaces:
+            if zone not in known:
+                result.problems.append(
+                    Place(place.document, (*place.path, "dengbao_zone_interfaces", zone)).problem(
+                        f"host {name}: zone {zone!r} is not declared in dengbao_zones; declared: {', '.join(known)}",
+                        f"主机 {name}：区域 {zone!r} 未在 dengbao_zones 中声明；已声明：{'、'.join(known)}",
+                    )
+                )
 
 
 def _all_groups(host: str, raw: _Raw) -> set[str]:
