@@ -20,12 +20,15 @@ import jinja2
 from compliance.errors import BilingualError
 from compliance.kinds.network_device.config import PLATFORMS, parse_config
 from compliance.model.host_policy import HOST_FIREWALL, NAMED_HOSTS
+from compliance.model.zone_filters import ZONE_FILTERS, ZoneFilter, unresolved_services
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "baseline.cfg.j2"
 # The access list every template applies to the VTYs and the SSH server: a VRP/Comware basic list
 # (2000-2999), an IOS standard one (1-99).
 MANAGEMENT_ACL = {"huawei_vrp": 2000, "h3c_comware": 2000, "cisco_ios": 10}
+# A zone's filter on VRP and Comware: advanced list 3001 for the first zone of dengbao_zones, and so on.
+ZONE_ACL_BASE = 3001
 
 
 class IntendedConfigError(BilingualError):
@@ -130,7 +133,19 @@ def device_values(device: str, platform: str, settings: dict[str, dict[str, Any]
         )
     accounts = settings["accounts"]
     devices = settings["network_devices"]
+    filters = [ZoneFilter.from_dict(f) for f in settings.get(ZONE_FILTERS, [])]
+    if filters:
+        missing = unresolved_services(settings["access_rules"], settings, named)
+        if missing:
+            raise IntendedConfigError(
+                f"{device}: the inventory gives no address (ansible_host or dengbao_addresses) for "
+                f"{', '.join(missing)}, whose services policies/access_rules.yml opens to every zone; its zone filters "
+                "(dengbao_zone_interfaces) need them",
+                f"{device}：清单中没有 {'、'.join(missing)} 的地址（ansible_host 或 dengbao_addresses），"
+                "policies/access_rules.yml 向各区域开放其服务；区域过滤（dengbao_zone_interfaces）需要这些地址",
+            )
     return {
+        "zone_filters": [_filter_values(platform, f) for f in filters],
         "name": device,
         "platform": platform,
         "accounts": accounts,
@@ -144,6 +159,47 @@ def device_values(device: str, platform: str, settings: dict[str, dict[str, Any]
         "https": "https" in devices["management_protocols"],
         "ssh_port": devices["ssh_port"],
         "banner": settings["ssh"]["banner_text"].strip() if devices["login_banner"] else "",
+    }
+
+
+def zone_acl(platform: str, zone_filter: ZoneFilter) -> str:
+    """The access list a zone's interface applies: an advanced list (3001-3999) on VRP and Comware, a named
+    extended list on IOS."""
+    if platform == "cisco_ios":
+        return f"DENGBAO_IN_{zone_filter.zone.upper()}"
+    return str(ZONE_ACL_BASE + zone_filter.index)
+
+
+def _end(prefix: str) -> dict[str, Any]:
+    """A rule's source or destination for the templates: any, a host, or an address with its wildcard."""
+    network = ipaddress.ip_network(prefix)
+    if network.prefixlen == 0:
+        return {"any": True}
+    return {
+        "any": False,
+        "host": network.prefixlen == 32,
+        "address": str(network.network_address),
+        "wildcard": str(network.hostmask),
+    }
+
+
+def _filter_values(platform: str, zone_filter: ZoneFilter) -> dict[str, Any]:
+    return {
+        "zone": zone_filter.zone,
+        "interface": zone_filter.interface,
+        "acl": zone_acl(platform, zone_filter),
+        "rules": [
+            {
+                "action": rule.action,
+                "protocol": rule.protocol,
+                "source": _end(rule.source),
+                "destination": _end(rule.destination),
+                "ports": rule.ports,
+                "source_ports": rule.source_ports,
+                "established": rule.established,
+            }
+            for rule in zone_filter.rules
+        ],
     }
 
 

@@ -222,7 +222,17 @@ class ConfigurableShell(CMDShell):
         key = setting_key(platform, line)
         for node in [n for n in section if setting_key(platform, n.text) == key and not n.children]:
             section.remove(node)
+        if key[:1] == ("rule",):
+            if not line.startswith(negated):  # `undo rule 5` only removes; a rule goes in by its number
+                later = [i for i, n in enumerate(section) if _rule_number(n.text) > _rule_number(line)]
+                section.insert(later[0] if later else len(section), Node(line))
+            return
         section.append(Node(line))
+
+
+def _rule_number(text: str) -> int:
+    words = text.split()
+    return int(words[1]) if words[:1] == ["rule"] and len(words) > 1 and words[1].isdigit() else -1
 
 
 def _profile(platform: str) -> Nos:

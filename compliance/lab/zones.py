@@ -108,6 +108,7 @@ def load_layout(root: Path, bridge: str) -> ZoneLayout:
     """The lab's zones from the repository's lab model, bridges named after the lab's bridge prefix."""
     from compliance.model.inventory import read_inventory  # the model is heavy; the lab's pure parts need not load it
     from compliance.model.policies import load_policies
+    from compliance.model.zone_filters import service_hosts
     from compliance.model.zones import zone_subnets
 
     inventory = read_inventory(root / "inventory" / "lab", root)
@@ -123,6 +124,8 @@ def load_layout(root: Path, bridge: str) -> ZoneLayout:
     internet = ipaddress.IPv4Network(read_topology()["internet"]["subnet"])
     named = [policies["audit"].settings["central_log_host"]] if "audit" in policies else []
     named += policies["time"].settings["ntp_servers"] if "time" in policies else []
+    settings = {topic: policy.settings for topic, policy in policies.items()}
+    named += [name for name in service_hosts(settings["access_rules"], settings) if name not in named]
     return layout_from(subnets, denied, management, internet, bridge, tuple(str(name) for name in named))
 
 

@@ -22,7 +22,7 @@ DRIFTED = (
     VRP.replace("undo telnet server enable", "telnet server enable")
     .replace(" idle-timeout 10 0", " idle-timeout 30 0")
     .replace("info-center loghost 10.10.90.11\n", "")
-    .replace(" rule 5 permit", " rule 1 permit source any\n rule 5 permit")
+    .replace(" rule 5 permit source", " rule 1 permit source any\n rule 5 permit source")
     + "vlan batch 10 20\n"
 )
 
@@ -33,7 +33,8 @@ def test_each_difference_is_named_with_its_section_and_the_clauses_its_checks_de
     assert shown == {
         ("missing", (), "info-center loghost 10.10.90.11", None): ("8.1.4.3 c)",),
         ("contrary", (), "undo telnet server enable", "telnet server enable"): ("8.1.4.1 c)",),
-        ("extra", ("acl number 2000",), None, "rule 1 permit source any"): ("8.1.4.4 c)",),
+        # It lets anyone in (8.1.4.4 c)), and hides the list's own rules (8.1.3.2 b)).
+        ("extra", ("acl number 2000",), None, "rule 1 permit source any"): ("8.1.3.2 b)", "8.1.4.4 c)"),
         ("contrary", ("user-interface con 0",), "idle-timeout 10 0", "idle-timeout 30 0"): ("8.1.4.1 b)",),
         ("contrary", ("user-interface vty 0 4",), "idle-timeout 10 0", "idle-timeout 30 0"): ("8.1.4.1 b)",),
     }, "a VLAN no check reads is not drift"
@@ -91,6 +92,7 @@ def test_drift_on_a_live_device_is_reported_with_its_clauses_and_kept_in_the_his
     assert shown.returncode == 1, shown.stdout + shown.stderr
     document = json.loads(shown.stdout[shown.stdout.index("{") :])
     assert {c for d in document["drift"] for c in d["clauses"]} == {
+        "8.1.3.2 b)",
         "8.1.4.1 b)",
         "8.1.4.1 c)",
         "8.1.4.3 c)",

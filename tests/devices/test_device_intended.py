@@ -22,6 +22,7 @@ from compliance.model.inventory import Host, Inventory
 from compliance.results.verdicts import Verdict
 
 FIXTURES = Path(__file__).resolve().parents[2] / "compliance" / "kinds" / "network_device" / "fixtures"
+POSTGRES_FROM_APP = "permit tcp source 10.10.20.0 0.0.0.255 destination 10.10.10.0 0.0.0.255 destination-port eq 5432"
 GOLDEN = {"core-sw-01": "huawei_vrp", "acc-sw-office-01": "h3c_comware", "wan-rt-01": "cisco_ios"}
 # VRP checks a new password's length and classes itself: no configuration line to read, so 部分符合.
 FIRMWARE_RULES = {("huawei_vrp", "network_device.password_policy")}
@@ -86,8 +87,8 @@ VARIANTS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "network_device.management_access_restricted": {
         "huawei_vrp": (" rule 5 permit source 10.10.90.0 0.0.0.255", " rule 5 permit source 10.0.0.0 0.255.255.255"),
-        "h3c_comware": (" rule 5 permit source 10.10.90.0 0.0.0.255", " rule 5 permit source any"),
-        "cisco_ios": ("access-list 10 permit 10.10.90.0 0.0.0.255", "access-list 10 permit any"),
+        "h3c_comware": (" rule 5 permit source 10.10.90.0 0.0.0.255", " rule 5 permit source 10.0.0.0 0.255.255.255"),
+        "cisco_ios": ("access-list 10 permit 10.10.90.0 0.0.0.255", "access-list 10 permit 10.0.0.0 0.255.255.255"),
     },
     "network_device.remote_logging": {
         "huawei_vrp": ("info-center loghost 10.10.90.11", "info-center loghost 10.20.10.5"),
@@ -116,6 +117,33 @@ VARIANTS: dict[str, dict[str, tuple[str, str]]] = {
         "huawei_vrp": ("undo ftp server enable", "ftp server enable"),
         "h3c_comware": (" undo ftp server enable", " ftp server enable"),
         "cisco_ios": ("no service tcp-small-servers", "service tcp-small-servers"),
+    },
+    # A rule opening what the matrix does not (RDP to the databases or the applications), an interface
+    # filtering the wrong way.
+    "network_device.zone_filtering": {
+        "huawei_vrp": (
+            " rule 5 permit tcp source 10.10.20.0 0.0.0.255 destination 10.10.10.0 0.0.0.255 destination-port eq 1521",
+            " rule 5 permit tcp source 10.10.20.0 0.0.0.255 destination 10.10.10.0 0.0.0.255 destination-port eq 3389",
+        ),
+        "h3c_comware": (" packet-filter 3006 inbound", " packet-filter 3006 outbound"),
+        "cisco_ios": (
+            " permit tcp 172.16.10.0 0.0.0.255 10.10.20.0 0.0.0.255 eq 8443",
+            " permit tcp 172.16.10.0 0.0.0.255 10.10.20.0 0.0.0.255 eq 3389",
+        ),
+    },
+    # The same rule twice: the second is never reached.
+    "network_device.acl_minimal": {
+        "huawei_vrp": (f" rule 10 {POSTGRES_FROM_APP}", f" rule 10 {POSTGRES_FROM_APP}\n rule 11 {POSTGRES_FROM_APP}"),
+        "h3c_comware": (
+            " rule 15 permit tcp source 10.20.10.0 0.0.0.255 destination 10.10.90.13 0 destination-port eq 3142",
+            " rule 15 permit tcp source 10.20.10.0 0.0.0.255 destination 10.10.90.13 0 destination-port eq 3142\n"
+            " rule 16 permit tcp source 10.20.10.0 0.0.0.255 destination 10.10.90.13 0 destination-port eq 3142",
+        ),
+        "cisco_ios": (
+            " permit tcp 172.16.10.0 0.0.0.255 host 10.10.90.11 eq 6514",
+            " permit tcp 172.16.10.0 0.0.0.255 host 10.10.90.11 eq 6514\n"
+            " permit tcp 172.16.10.0 0.0.0.255 host 10.10.90.11 eq 6514",
+        ),
     },
 }
 

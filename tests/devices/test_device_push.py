@@ -34,7 +34,7 @@ DRIFTED_IOS = IOS.replace("transport input ssh", "transport input telnet ssh", 1
     "no ip http server", "ip http server"
 )
 # A rule the merge leaves in place: a push cannot make this device compliant, so its post-check fails.
-OPEN_COMWARE = COMWARE.replace(" rule 5 permit", " rule 1 permit source any\n rule 5 permit").replace(
+OPEN_COMWARE = COMWARE.replace(" rule 5 permit source", " rule 1 permit source any\n rule 5 permit source").replace(
     " idle-timeout 10 0", " idle-timeout 30 0"
 )
 
@@ -141,7 +141,8 @@ def test_a_push_whose_post_check_fails_is_rolled_back_to_the_saved_configuration
     before = running(target)
     result = push(target, COMWARE, policy_for_host(repo, "acc-sw-office-01").settings, tmp_path / "ev", dry_run=False)
     assert result.outcome == "rolled-back" and result.exit_code == 1
-    assert "post-check failed: network_device.management_access_restricted" in result.reason
+    # The extra rule lets anyone reach the VTYs and hides the list's own rules.
+    assert "post-check failed: network_device.acl_minimal, network_device.management_access_restricted" in result.reason
     assert result.left_over == []
     assert differences(parse_config("h3c_comware", before), parse_config("h3c_comware", running(target))) == []
     assert (tmp_path / "ev" / "after.cfg").is_file() and (tmp_path / "ev" / "after-rollback.cfg").is_file()

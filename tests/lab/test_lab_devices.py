@@ -47,6 +47,22 @@ def scan(env: dict[str, str], run: Path) -> dict:
     return json.loads((run / "results.json").read_text())
 
 
+def configure(paths: LabPaths, address: str, *commands: str) -> None:
+    """Type commands at a VRP device over SSH, as an administrator would."""
+    session = ConnectHandler(
+        device_type="huawei",
+        host=address,
+        username=DEVICE_USER,
+        password=paths.device_password_file.read_text().strip(),
+        fast_cli=True,
+    )
+    try:
+        for command in commands:
+            session.send_command_timing(command)
+    finally:
+        session.disconnect()
+
+
 def check_verdicts(results: dict) -> dict[tuple[str, str], str]:
     """(device, check) → the check's own verdict (an item's verdict combines every check claiming it)."""
     return {(host["name"], c["check"]): c["verdict"] for host in results["hosts"] for c in host["checks"]}
@@ -75,42 +91,42 @@ def test_a_lab_scan_judges_the_example_hospital_s_device_items_instead_of_leavin
     for name in DEVICES:
         assert by_name[name]["status"] == "collected", by_name[name]
         judged = {check: verdict for (device, check), verdict in check_verdicts(results).items() if device == name}
-        assert len(judged) == 10 and all(check.startswith("network_device.") for check in judged), judged
+        assert len(judged) == 12 and all(check.startswith("network_device.") for check in judged), judged
         assert set(judged.values()) <= EXPECTED_VERDICTS, (name, judged)
         assert judged["network_device.remote_admin_encrypted"] == "pass"  # SSH only: decided, not manual
+        assert judged["network_device.zone_filtering"] == "pass"  # its zone interfaces filter by the matrix
         # The device side of 8.1.4 (identification, lockout and time-outs, encrypted management, logging, time,
-        # management access, unneeded services, stored secrets) has verdicts instead of "manual".
+        # management access, unneeded services, stored secrets) and the boundary items of 8.1.3 (controlled ports,
+        # rules by the policy, minimal, by address, port and protocol) have verdicts instead of "manual".
         items = {r["item"]: r["verdict"] for r in results["items"] if r["object"] == name and r["checks"]}
-        assert len(items) == 8 and "manual" not in items.values(), (name, items)
+        assert len(items) == 12 and "manual" not in items.values(), (name, items)
+        assert items["8.1.3.2 a)"] == "pass" and items["8.1.3.1 a)"] == "partial", items
     verified = dengbao(env, "evidence", "verify", str(tmp_path / "run"))
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
-def test_telnet_turned_on_at_a_device_fails_its_check_shows_as_drift_and_a_push_puts_it_back(device_lab, tmp_path):
+def test_telnet_and_an_open_filter_at_a_device_fail_their_checks_show_as_drift_and_are_put_back(device_lab, tmp_path):
     paths, env = device_lab
     address = paths.layout.address("mgmt", 2)
-    session = ConnectHandler(
-        device_type="huawei",
-        host=address,
-        username=DEVICE_USER,
-        password=paths.device_password_file.read_text().strip(),
-        fast_cli=True,
-    )
-    try:
-        session.send_command_timing("system-view")
-        session.send_command_timing("telnet server enable")
-        session.send_command_timing("return")
-    finally:
-        session.disconnect()
+    # Telnet on, and the application zone's filter opened to everything ahead of its rules.
+    configure(paths, address, "system-view", "telnet server enable", "acl number 3002", "rule 1 permit ip", "return")
 
     results = scan(env, tmp_path / "changed")
     verdicts = check_verdicts(results)
     assert verdicts[("core-sw-01", "network_device.remote_admin_encrypted")] == "fail"
     assert verdicts[("acc-sw-clin-01", "network_device.remote_admin_encrypted")] == "pass"
+    assert verdicts[("core-sw-01", "network_device.zone_filtering")] == "fail"
+    assert verdicts[("core-sw-01", "network_device.acl_minimal")] == "fail"  # every later rule is now unreachable
+    items = {r["item"]: r["verdict"] for r in results["items"] if r["object"] == "core-sw-01"}
+    assert items["8.1.3.2 a)"] == "fail" and items["8.1.3.2 b)"] == "fail", items
 
     drift = dengbao(env, "device", "drift", "core-sw-01", "-i", "inventory/lab")
     assert drift.returncode == 1, drift.stdout + drift.stderr
     assert "telnet server enable" in drift.stdout and "8.1.4.1 c)" in drift.stdout
+    assert "rule 1 permit ip" in drift.stdout and "8.1.3.2 a)" in drift.stdout
+
+    # A merge push restores the intended lines but removes nothing; the extra rule is taken out by hand.
+    configure(paths, address, "system-view", "acl number 3002", "undo rule 1", "return")
 
     pushed = dengbao(env, "device", "push", "core-sw-01", "-i", "inventory/lab", "-o", str(tmp_path / "push"))
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr

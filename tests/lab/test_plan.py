@@ -127,10 +127,17 @@ def test_the_topology_s_devices_sit_in_their_zones_below_the_hosts_offsets_with_
     assert named == [devices["core-sw-01"]], "a device named on the command line keeps its place and platform"
 
 
-def test_a_device_names_the_log_host_and_ntp_server_by_address_even_when_they_do_not_run():
+def test_a_device_names_the_hosts_the_policies_name_by_address_even_when_they_do_not_run():
+    # The log host and NTP server in its own settings; the mirror and backup hosts in its zone filters.
     assert named_hosts_elsewhere(PATHS, topology_devices(PATHS)) == {
         "loghost-01": "10.77.10.11",
         "ntp-01": "10.77.10.14",
+        "mirror-01": "10.77.10.13",
+        "backup-01": "10.77.10.12",
     }
     running = [*topology_devices(PATHS), *first_hosts(PATHS, 5)]  # loghost-01 is among the first five
-    assert named_hosts_elsewhere(PATHS, running) == {"ntp-01": "10.77.10.14"}
+    assert named_hosts_elsewhere(PATHS, running) == {
+        "ntp-01": "10.77.10.14",
+        "mirror-01": "10.77.10.13",
+        "backup-01": "10.77.10.12",
+    }

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compliance.kinds.collection import Collection, MissingProbe, ProbeResult
+from compliance.kinds.network_device.acl import ListedRule, read_rule
 from compliance.kinds.network_device.config import PLATFORMS, ConfigLine, DeviceConfig, parse_config
 
 # What the vendors ship: a terminal line without an idle timeout logs out after 10 minutes on VRP, Comware
@@ -360,6 +361,78 @@ class DeviceFacts:
             return rules
         return None
 
+    def access_list_lines(self, name: str) -> list[ConfigLine] | None:
+        """The lines of one access list (IOS numbered: its `access-list N` lines; else the list's section
+        children), None where it is not defined."""
+        config = self.config
+        if self.ios:
+            numbered = config.starting("access-list", name)
+            if numbered:
+                return numbered
+            heads = [h for h in config.starting("ip", "access-list") if h.words[-1] == name]
+            return list(heads[-1].children) if heads else None
+        for head in config.starting("acl"):
+            if name in _acl_names(head):
+                return list(head.children)
+        return None
+
+    def access_list(self, name: str) -> list[ListedRule] | None:
+        """The rules of one access list as filter rules, in order (advanced/extended and basic/standard)."""
+        lines = self.access_list_lines(name)
+        if lines is None:
+            return None
+        rules = [rule for line in lines if (rule := read_rule(self.platform, line)) is not None]
+        if not self.ios:  # VRP and Comware match in rule number order (`match-order config`), whatever the display
+            rules.sort(key=lambda r: int(r.line.words[1]) if r.line.words[1].isdigit() else 0)
+        return rules
+
+    def access_list_names(self) -> dict[str, ConfigLine]:
+        """Every access list defined: its name or number → the line defining it (IPv4 lists only)."""
+        found: dict[str, ConfigLine] = {}
+        config = self.config
+        if self.ios:
+            for line in config.starting("access-list"):
+                if len(line.words) > 1:
+                    found.setdefault(line.words[1], line)
+            for head in config.starting("ip", "access-list"):
+                found.setdefault(head.words[-1], head)
+            return found
+        for head in config.starting("acl"):
+            if "ipv6" in head.words or head.words[1:2] in (["mac"], ["user"]):
+                continue
+            names = _acl_names(head)
+            if names:
+                found.setdefault(names[0], head)
+        return found
+
+    def interface(self, name: str) -> ConfigLine | None:
+        """An interface section by name, however the vendor spaces or capitalises it (`Vlanif10`, `vlanif 10`)."""
+        wanted = _interface_key(name)
+        for line in self.config.starting("interface"):
+            if _interface_key("".join(line.words[1:])) == wanted:
+                return line
+        return None
+
+    def inbound_filter(self, interface: ConfigLine) -> tuple[str, ConfigLine] | None:
+        """The access list filtering what enters an interface, and the line applying it: VRP `traffic-filter
+        inbound acl [name] X`, Comware `packet-filter [name] X inbound`, IOS `ip access-group X in`."""
+        for child in interface.children:
+            words = child.words
+            if self.ios and words[:2] == ["ip", "access-group"] and words[-1] == "in":
+                return words[2], child
+            if words[:2] == ["traffic-filter", "inbound"] and "acl" in words and "ipv6" not in words:
+                return words[-1], child
+            if words[:1] == ["packet-filter"] and words[-1] == "inbound" and "ipv6" not in words and len(words) > 2:
+                return words[-2], child
+        return None
+
+    def filters_deny_by_default(self) -> list[ConfigLine]:
+        """Comware's `packet-filter default deny`: packets no rule of an applied list matches are dropped (VRP and
+        Comware let them through otherwise; IOS ends every list with an implicit deny)."""
+        if self.platform != "h3c_comware":
+            return []
+        return self.config.starting("packet-filter", "default", "deny")
+
     def ssh_server_acl(self) -> list[ConfigLine]:
         """VRP and Comware: `ssh server acl N`, which limits SSH clients whatever the VTYs say."""
         if self.ios:
@@ -516,6 +589,20 @@ class DeviceFacts:
             if line.words[1:2] in (["login"], ["motd"], ["legal"], ["shell"])
         ]
         return found[0] if found else None
+
+
+def _acl_names(head: ConfigLine) -> list[str]:
+    """The number and/or name an `acl …` section defines: `acl number 3001`, `acl 3001`, `acl advanced 3001`,
+    `acl name X advance`, `acl advanced name X`, `acl number 3001 name X`."""
+    words = head.words[1:]
+    names = [w for w in words if w.isdigit()]
+    if "name" in words and words.index("name") + 1 < len(words):
+        names.append(words[words.index("name") + 1])
+    return names
+
+
+def _interface_key(name: str) -> str:
+    return name.replace(" ", "").lower()
 
 
 def _keyed(words: list[str]) -> dict[str, str]:
