@@ -7,12 +7,15 @@
 Runs the playbook in check mode with diff (nothing changes on any host) and reads, per host, every
 task that would change it, with the files and line counts of its diff, the checks its role puts
 right and their clauses, and the last apply in the change ledger that changed it (drifted since
-then). Then compares the newest scan in --runs with the one before it: new findings are drift too.
+then). Reads every network device of the inventory over SSH and compares its running configuration
+with its intended one, each difference with its clauses (--no-devices leaves them out; a platform
+without templates is listed as not covered). Then compares the newest scan in --runs with the one
+before it: new findings are drift too.
 Writes drift.json and drift.md into a sealed run directory (drift/<UTC time>/, or -o).
 
 Exit codes: 0 no drift; 1 drift (a task would change a host, or a scan has a new finding);
-2 error: bad input, an invalid model, or a check that did not finish on every host (unreachable
-or failed hosts are named; their state is unknown, never "no drift").
+2 error: bad input, an invalid model, or a check that did not finish on every host or device
+(unreachable or failed ones are named; their state is unknown, never "no drift").
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from pathlib import Path
 from compliance.checks import all_checks
 from compliance.commands import EXIT_USAGE, documented_command, inventory_path, usage_error
 from compliance.drift.checkmode import DriftError, check_run
-from compliance.drift.document import EXIT_CODES, VERDICT_TEXT, drift_document, render_markdown
+from compliance.drift.devices import device_drifts
+from compliance.drift.document import DEVICE_STATUS, EXIT_CODES, VERDICT_TEXT, drift_document, render_markdown
 from compliance.evidence.store import previous_run, seal
 from compliance.ledger import ledger_path, read
 from compliance.model.host_policy import InvalidModel, repository
@@ -44,6 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--ledger", help="the change ledger (default: $DENGBAO_LEDGER or the control node's)")
     parser.add_argument("-o", "--output", type=Path, help="the run directory to write (default: drift/<UTC time>)")
     parser.add_argument("--format", choices=["text", "markdown", "json"], default="text", help="what to print")
+    parser.add_argument("--no-devices", action="store_true", help="leave the network devices out")
+    parser.add_argument(
+        "--device-timeout", type=float, default=30.0, help="seconds per step when reading a device, connect included"
+    )
 
 
 def scan_comparison(runs: Path) -> tuple[Comparison | None, str]:
@@ -82,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     ledger_file = ledger_path(args.ledger)
     ledger, broken = read(ledger_file) if ledger_file.is_file() else ([], [])
     comparison, note = scan_comparison(args.runs or root / "reports")
-    document = drift_document(check, all_checks(), ledger, comparison, note)
+    devices = None if args.no_devices else device_drifts(root, inventory, args.limit, args.device_timeout)
+    document = drift_document(check, all_checks(), ledger, comparison, note, devices)
     document["ledger"] = {"path": str(ledger_file), "records": len(ledger), "chain_intact": not broken}
     output = args.output or root / "drift" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     write_run(output, document)
@@ -105,6 +114,8 @@ def write_run(directory: Path, document: dict) -> None:
 
 def summary(document: dict, output: Path) -> str:
     counts = f"{len(document['tasks'])} task(s) on {len(document['drifted_hosts'])} host(s)"
+    if document["devices"]:
+        counts += f", {len(document['drifted_devices'])} of {len(document['devices'])} device(s) drifted"
     lines = [f"{VERDICT_TEXT[document['verdict']]}: {counts}"]
     for task in document["tasks"]:
         since = task["last_apply"]
@@ -113,6 +124,14 @@ def summary(document: dict, output: Path) -> str:
             + (f"  since ledger record {since['seq']} ({since['ended']})" if since else "")
         )
     lines += [f"  未完成 not checked: {f['host']}: {f['task']}: {f['message']}" for f in document["failures"]]
+    for device in document["devices"]:
+        if device["status"] != "checked":
+            lines.append(f"  设备 device {device['device']}: {DEVICE_STATUS[device['status']]}: {device['message']}")
+        elif device["differences"]:
+            lines.append(
+                f"  设备 device {device['device']}: {len(device['differences'])} difference(s)"
+                f"  [{', '.join(device['clauses']) or '-'}]"
+            )
     scan = document["scan"]
     if "note" in scan:
         lines.append(f"扫描对比 scan comparison: {scan['note']}")

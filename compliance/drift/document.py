@@ -33,7 +33,9 @@ def drift_document(
     ledger: list[dict[str, Any]],
     comparison: Comparison | None,
     scan_note: str = "",
+    devices: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """`devices`: the network devices' entries (compliance.drift.devices), None where they were not checked."""
     tasks = []
     for change in check["changes"]:
         found = remediated_by(checks, change["role"], change.get("tags", []))
@@ -47,8 +49,11 @@ def drift_document(
             }
         )
     scan: dict[str, Any] = comparison.as_dict() if comparison else {"note": scan_note}
-    unfinished = bool(check["failures"]) or check["result"] != "ok"
-    drifted = bool(tasks) or bool(comparison and comparison.new_findings)
+    devices = devices or []
+    unfinished = (
+        bool(check["failures"]) or check["result"] != "ok" or any(d["status"] == "not_checked" for d in devices)
+    )
+    drifted = bool(tasks) or bool(comparison and comparison.new_findings) or any(d.get("differences") for d in devices)
     verdict = ERROR if unfinished else DRIFT if drifted else NO_DRIFT
     return {
         "schema": SCHEMA,
@@ -62,6 +67,8 @@ def drift_document(
         "drifted_hosts": sorted({t["host"] for t in tasks}),
         "tasks": tasks,
         "failures": check["failures"],
+        "devices": devices,
+        "drifted_devices": sorted(d["device"] for d in devices if d.get("differences")),
         "scan": scan,
     }
 
@@ -107,6 +114,7 @@ def render_markdown(document: dict[str, Any]) -> str:
     if document["failures"]:
         lines += ["", f"## 未完成 / Not checked ({len(document['failures'])})", ""]
         lines += [f"- {f['host']}: {f['task']}: {f['message']}" for f in document["failures"]]
+    lines += device_section(document.get("devices", []))
     scan = document["scan"]
     lines += ["", "## 扫描对比 / Scan comparison", ""]
     if "note" in scan:
@@ -119,3 +127,28 @@ def render_markdown(document: dict[str, Any]) -> str:
         changed = ", ".join(f"{e['host']} {e['probe']}" for e in scan["evidence_changed"])
         lines.append(f"- 证据变化 evidence changed: {changed or '—'}")
     return "\n".join(lines) + "\n"
+
+
+DEVICE_STATUS = {
+    "checked": "已检查 checked",
+    "not_checked": "未能检查 not checked",
+    "not_covered": "不支持 not covered",
+}
+
+
+def device_section(devices: list[dict[str, Any]]) -> list[str]:
+    """The network devices: running against intended, each difference with the clauses it touches."""
+    if not devices:
+        return []
+    drifted = [d for d in devices if d.get("differences")]
+    lines = ["", f"## 网络设备 / Network devices ({len(drifted)} of {len(devices)} drifted)", ""]
+    for device in devices:
+        said = DEVICE_STATUS[device["status"]]
+        if device["status"] != "checked":
+            lines.append(f"- {device['device']} ({device['platform'] or '-'}): {said}: {device['message']}")
+            continue
+        count = len(device["differences"])
+        clauses = f", touching {', '.join(device['clauses'])}" if device["clauses"] else ""
+        lines.append(f"- {device['device']} ({device['platform']}): {count} difference(s){clauses}")
+        lines += [f"  - `{d['shown']}`" for d in device["differences"]]
+    return lines

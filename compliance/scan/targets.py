@@ -116,6 +116,7 @@ def device_connection(name: str, variables: dict[str, Any]) -> tuple[str, dict[s
         "ssh_port": int(variables.get("ansible_port", 22)),
         "ssh_user": str(variables.get("ansible_user", "")),
         "platform": str(variables.get("dengbao_os", "")),
+        "device": str(variables.get("dengbao_device", "")),
     }
     password = revealed_password(name, variables, DEVICE_PASSWORDS)
     data["password"] = password if password is not None else os.environ.get("DENGBAO_DEVICE_PASSWORD", "")

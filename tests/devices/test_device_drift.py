@@ -115,3 +115,46 @@ def test_a_saved_configuration_that_matches_has_no_drift(repo):
         check=False,
     )
     assert shown.returncode == 0 and "matches its intended configuration" in shown.stdout, shown.stdout + shown.stderr
+
+
+NOTHING_TO_DO = """\
+- name: Nothing on hosts
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Say so
+      ansible.builtin.debug:
+        msg: nothing
+"""
+
+
+def test_the_nightly_drift_reads_every_device_and_never_calls_an_unread_one_clean(repo, tmp_path):
+    config = tmp_path / "running.cfg"
+    config.write_text(DRIFTED)
+    port, dead = free_ports(2)
+    fake = start_devices({"core-sw-01": ("huawei_vrp", port, config)})
+    try:
+        inventory = write_inventory(
+            tmp_path / "devices.yml",
+            {"core-sw-01": ("huawei_vrp", port), "core-sw-02": ("huawei_vrp", dead), "fw-01": ("fortios", dead)},
+        )
+        (tmp_path / "play.yml").write_text(NOTHING_TO_DO)
+        shown = subprocess.run(
+            [*dengbao_command(), "drift", "-i", str(inventory), "--playbook", str(tmp_path / "play.yml"),
+             "--ledger", str(tmp_path / "ledger.jsonl"), "--runs", str(tmp_path / "runs"), "-o", str(tmp_path / "d"),
+             "--format", "json", "--device-timeout", "10"],
+            cwd=repo, capture_output=True, text=True, timeout=300, check=False,
+            env=dict(os.environ, DENGBAO_DEVICE_PASSWORD=PASSWORD),
+        )  # fmt: skip
+    finally:
+        fake.stop()
+    assert shown.returncode == 2, shown.stdout + shown.stderr  # a device could not be read: unfinished
+    document = json.loads(shown.stdout)
+    devices = {d["device"]: d for d in document["devices"]}
+    assert document["verdict"] == "error" and document["drifted_devices"] == ["core-sw-01"]
+    assert devices["core-sw-01"]["status"] == "checked"
+    assert {"8.1.4.1 c)", "8.1.4.4 c)"} <= set(devices["core-sw-01"]["clauses"])
+    assert devices["core-sw-02"]["status"] == "not_checked" and devices["core-sw-02"]["message"]
+    assert devices["fw-01"]["status"] == "not_covered"
+    markdown = (tmp_path / "d" / "drift.md").read_text()
+    assert "## 网络设备 / Network devices (1 of 3 drifted)" in markdown and "telnet server enable" in markdown
