@@ -184,9 +184,11 @@ def _end(prefix: str) -> dict[str, Any]:
 
 
 def _filter_values(platform: str, zone_filter: ZoneFilter) -> dict[str, Any]:
+    address = ipaddress.IPv4Interface(zone_filter.address) if zone_filter.address else None
     return {
         "zone": zone_filter.zone,
         "interface": zone_filter.interface,
+        "address": (str(address.ip), str(address.netmask)) if address else None,
         "acl": zone_acl(platform, zone_filter),
         "rules": [
             {

@@ -47,6 +47,7 @@ SINGLE_VALUED = (
     ("transport", "input"),
     ("acl",),
     ("access-class",),
+    ("ip", "address"),  # an interface's primary address
     ("header", "login"),
     ("banner", "login"),
     ("local-aaa-user", "wrong-password"),

@@ -92,7 +92,9 @@ def policy_for_host(root: Path, host: str, declared: dict[str, Any] | None = Non
         settings = {**settings, NAMED_HOSTS: named}
         interfaces = (known_host.variables if known_host else {}).get("dengbao_zone_interfaces")
         if isinstance(interfaces, dict) and "access_rules" in settings:
-            filters = zone_filters(settings["access_rules"], inventory.zones, interfaces, settings, named)
+            own = (known_host.variables if known_host else {}).get("dengbao_zone_addresses")
+            own = own if isinstance(own, dict) else {}
+            filters = zone_filters(settings["access_rules"], inventory.zones, interfaces, settings, named, own)
             settings = {**settings, ZONE_FILTERS: [f.as_dict() for f in filters]}
     return HostPolicy(level, zone, settings)
 

@@ -10,6 +10,7 @@ Conventions (see docs/model.md):
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -348,9 +349,12 @@ def _check_zone_interfaces(raw: _Raw, result: Inventory) -> None:
     """`dengbao_zone_interfaces` only on network devices, keyed by zones the inventory declares (or `internet`)."""
     for name, host in sorted(result.hosts.items()):
         interfaces = host.variables.get("dengbao_zone_interfaces")
-        if not isinstance(interfaces, dict) or name not in raw.host_vars:
+        if name not in raw.host_vars:
             continue
         place = raw.host_vars[name][0]
+        _check_zone_addresses(result, name, place, interfaces if isinstance(interfaces, dict) else {})
+        if not isinstance(interfaces, dict):
+            continue
         if host.variables.get("dengbao_device") not in NETWORK_DEVICE_TYPES:
             result.problems.append(
                 Place(place.document, (*place.path, "dengbao_zone_interfaces")).problem(
@@ -369,6 +373,42 @@ def _check_zone_interfaces(raw: _Raw, result: Inventory) -> None:
                         f"主机 {name}：区域 {zone!r} 未在 dengbao_zones 中声明；已声明：{'、'.join(known)}",
                     )
                 )
+
+
+def _check_zone_addresses(result: Inventory, name: str, place: Place, interfaces: dict[str, Any]) -> None:
+    """`dengbao_zone_addresses`: for zones the device has an interface in, each an address/prefix whose network is
+    one of the zone's subnets."""
+    addresses = result.hosts[name].variables.get("dengbao_zone_addresses")
+    if not isinstance(addresses, dict):
+        return
+    subnets = zone_subnets(result.zones)
+    for zone, value in addresses.items():
+        where = Place(place.document, (*place.path, "dengbao_zone_addresses", zone))
+        if zone not in interfaces or zone == INTERNET:
+            result.problems.append(
+                where.problem(
+                    f"host {name}: zone {zone!r} has no interface in dengbao_zone_interfaces to carry this address",
+                    f"主机 {name}：区域 {zone!r} 在 dengbao_zone_interfaces 中没有接口，无法配置该地址",
+                )
+            )
+            continue
+        try:
+            interface = ipaddress.IPv4Interface(str(value))
+        except ValueError:
+            continue  # the schema names the form
+        allowed = subnets.get(zone, [])
+        if interface.network not in allowed or interface.ip in (
+            interface.network.network_address,
+            interface.network.broadcast_address,
+        ):
+            result.problems.append(
+                where.problem(
+                    f"host {name}: {value} is not a host address of a subnet of zone {zone} "
+                    f"({', '.join(str(n) for n in allowed) or 'none'})",
+                    f"主机 {name}：{value} 不是区域 {zone} 网段（{'、'.join(str(n) for n in allowed) or '无'}）"
+                    "内的主机地址",
+                )
+            )
 
 
 def _all_groups(host: str, raw: _Raw) -> set[str]:

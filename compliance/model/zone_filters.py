@@ -114,6 +114,8 @@ class ZoneFilter:
     interface: str
     index: int  # the zone's position in the inventory's dengbao_zones (the Internet after every zone)
     rules: tuple[FilterRule, ...]
+    address: str = ""  # the interface's address/prefix in the zone (dengbao_zone_addresses); "" where not modelled
+    subnets: tuple[str, ...] = ()  # the zone's subnets (none for the Internet)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +123,8 @@ class ZoneFilter:
             "interface": self.interface,
             "index": self.index,
             "rules": [r.as_dict() for r in self.rules],
+            "address": self.address,
+            "subnets": list(self.subnets),
         }
 
     @classmethod
@@ -130,6 +134,8 @@ class ZoneFilter:
             value["interface"],
             int(value["index"]),
             tuple(FilterRule.from_dict(r) for r in value["rules"]),
+            str(value.get("address", "")),
+            tuple(value.get("subnets", ())),
         )
 
 
@@ -340,17 +346,20 @@ def zone_filters(
     interfaces: dict[str, str],
     settings: dict[str, dict[str, Any]],
     addresses: dict[str, str],
+    interface_addresses: dict[str, str] | None = None,
 ) -> list[ZoneFilter]:
     """The inbound filter of each interface of `interfaces` (zone → interface, from `dengbao_zone_interfaces`).
     `addresses`: name → address of the hosts the services name (unknown ones are left out; see
-    `unresolved_services`)."""
+    `unresolved_services`). `interface_addresses`: zone → the interface's own address (`dengbao_zone_addresses`)."""
     subnets = zone_subnets(zones)
     order = {name: index for index, name in enumerate(zones)}
     services = _services(access, settings, addresses)
     found = []
     for zone, interface in interfaces.items():
         rules = _internet_rules(access, subnets) if zone == INTERNET else _zone_rules(zone, access, subnets, services)
-        found.append(ZoneFilter(zone, str(interface), order.get(zone, len(order)), _minimal(rules)))
+        address = str((interface_addresses or {}).get(zone, ""))
+        own = tuple(str(n) for n in subnets.get(zone, []))
+        found.append(ZoneFilter(zone, str(interface), order.get(zone, len(order)), _minimal(rules), address, own))
     return found
 
 

@@ -158,14 +158,16 @@ def test_the_policy_judges_a_running_permit_by_what_it_lets_through(repo):
     assert policy_permits(intended, [ntp], 0), "a narrower rule than the policy's is within it"
 
 
-def judged_on(repo, device: str, fixture: str, interfaces: dict[str, str]):
+def judged_on(repo, device: str, fixture: str, interfaces: dict[str, str], check: str = "zone_filtering"):
     """A real configuration of the fixtures judged as `device`, its zones entering on that configuration's own
     interfaces (`interfaces`: zone → interface)."""
     platform, _, _ = fixture.partition("/")
     settings = policy_for_host(repo, device).settings
-    moved = [dict(f, interface=interfaces[f["zone"]]) for f in settings[ZONE_FILTERS] if f["zone"] in interfaces]
+    moved = [
+        dict(f, interface=interfaces[f["zone"]], address="") for f in settings[ZONE_FILTERS] if f["zone"] in interfaces
+    ]
     facts = kind_of("network_device").facts(saved_collection(platform, (FIXTURES / f"{fixture}.cfg").read_text()))
-    return all_checks()["network_device.zone_filtering"].function(facts, {**settings, ZONE_FILTERS: moved})
+    return all_checks()[f"network_device.{check}"].function(facts, {**settings, ZONE_FILTERS: moved})
 
 
 def test_a_real_uplink_filter_that_opens_ports_to_anyone_fails_naming_its_lines(repo):
@@ -182,3 +184,12 @@ def test_a_real_comware_filter_with_a_default_deny_is_judged_on_its_rules(repo):
     assert outcome.verdict is Verdict.FAIL
     assert "permit icmp" in outcome.reason_en
     assert "does not end in a deny" not in outcome.reason_en, "packet-filter default deny drops the rest"
+
+
+def test_a_real_interface_on_addresses_outside_the_zone_fails_naming_them(repo):
+    outcome = judged_on(
+        repo, "acc-sw-office-01", "cisco_ios/cisco-02", {"office": "FastEthernet1/0"}, "zone_addressing"
+    )
+    assert outcome.verdict is Verdict.FAIL and "172.16.4.1/24" in outcome.reason_en, outcome.reason_en
+    bare = judged_on(repo, "acc-sw-office-01", "cisco_ios/cisco-02", {"office": "Virtual-Template1"}, "zone_addressing")
+    assert bare.verdict is Verdict.FAIL and "has no address" in bare.reason_en

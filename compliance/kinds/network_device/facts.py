@@ -413,6 +413,17 @@ class DeviceFacts:
                 return line
         return None
 
+    def interface_address(self, interface: ConfigLine) -> tuple[ipaddress.IPv4Interface, ConfigLine] | None:
+        """An interface's primary IPv4 address (`ip address A M`, not a `sub`/`secondary` one) and its line."""
+        for child in interface.children_starting("ip", "address"):
+            words = child.words
+            if len(words) >= 4 and words[-1] not in ("sub", "secondary"):
+                try:
+                    return ipaddress.IPv4Interface(f"{words[2]}/{words[3]}"), child
+                except ValueError:
+                    continue
+        return None
+
     def inbound_filter(self, interface: ConfigLine) -> tuple[str, ConfigLine] | None:
         """The access list filtering what enters an interface, and the line applying it: VRP `traffic-filter
         inbound acl [name] X`, Comware `packet-filter [name] X inbound`, IOS `ip access-group X in`."""
@@ -529,6 +540,22 @@ class DeviceFacts:
                 unit = {"year": 365, "month": 30, "day": 1}.get(lifetime.words[1].removesuffix("s"), 0)
                 max_days = int(lifetime.words[2]) * unit
         return PasswordRules(bool(found), length, classes, max_days, None, tuple(found))
+
+    def local_users(self) -> dict[str, ConfigLine]:
+        """Local accounts by name, each with the first line that names it (VRP `aaa` > `local-user NAME …`,
+        Comware `local-user NAME`, IOS `username NAME …`)."""
+        found: dict[str, ConfigLine] = {}
+        config = self.config
+        if self.ios:
+            lines = config.starting("username")
+        elif self.platform == "huawei_vrp":
+            lines = [child for aaa in config.starting("aaa") for child in aaa.children_starting("local-user")]
+        else:
+            lines = config.starting("local-user")
+        for line in lines:
+            if len(line.words) > 1:
+                found.setdefault(line.words[1], line)
+        return found
 
     def stored_secrets(self) -> list[StoredSecret]:
         """Every password kept in the configuration, and whether it is plaintext, reversible or hashed."""
