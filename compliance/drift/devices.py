@@ -8,6 +8,7 @@ platform without templates (a FortiOS firewall) is listed as not covered, and do
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,29 @@ from compliance.devices.intended import IntendedConfigError, render
 from compliance.kinds.network_device.collect import collect
 from compliance.kinds.network_device.config import PLATFORMS
 from compliance.kinds.target import Target
-from compliance.model.host_policy import policy_for_host
-from compliance.scan.targets import inventory_targets, select
+from compliance.model.host_policy import STRICTEST_LEVEL, policy_for_host
+from compliance.scan.targets import TargetError, device_connection, device_kind, limit_patterns, start_listing
 
 CHECKED, UNREACHABLE, NOT_COVERED = "checked", "not_checked", "not_covered"
 
 
-def device_targets(inventory: Path, limit: str | None) -> list[Target]:
-    targets = [t for t in inventory_targets(inventory) if t.kind == "network_device"]
-    return select(targets, [limit] if limit else None, None, None)
+def device_targets(inventory: Path, limit: str | None) -> tuple[list[Target], dict[str, str]]:
+    """The inventory's network devices within `limit`, reachable as the scan reaches them; and, by name, why a
+    device cannot be (its vaulted password with no vault password given). Only the devices' secrets are read."""
+    hostvars = start_listing(inventory).hostvars()
+    patterns = limit_patterns([limit]) if limit else []
+    targets, refused = [], {}
+    for name in sorted(hostvars):
+        variables = hostvars[name]
+        if device_kind(variables) != "network_device" or (patterns and not any(fnmatch(name, p) for p in patterns)):
+            continue
+        try:
+            connection, data = device_connection(name, variables)
+        except TargetError as error:
+            refused[name] = error.english
+            data, connection = {"platform": str(variables.get("dengbao_os", "")), "device": ""}, "ssh"
+        targets.append(Target(name, "network_device", STRICTEST_LEVEL, "", (), connection, data))
+    return targets, refused
 
 
 def _entry(root: Path, target: Target, running: str | None, error: str | None) -> dict[str, Any]:
@@ -50,8 +65,8 @@ def _entry(root: Path, target: Target, running: str | None, error: str | None) -
 
 def device_drifts(root: Path, inventory: Path, limit: str | None, timeout: float = 30.0) -> list[dict[str, Any]]:
     """One entry per device: checked (with its differences), not checked (with why), or not covered."""
-    targets = device_targets(inventory, limit)
-    readable = [t for t in targets if str(t.data.get("platform", "")) in PLATFORMS]
+    targets, refused = device_targets(inventory, limit)
+    readable = [t for t in targets if str(t.data.get("platform", "")) in PLATFORMS and t.name not in refused]
     collected = collect(readable, workers=8, timeout=timeout) if readable else {}
     entries = []
     for target in targets:
@@ -59,5 +74,6 @@ def device_drifts(root: Path, inventory: Path, limit: str | None, timeout: float
         running = None
         if got is not None and got.collection is not None:
             running = got.collection.probes["running_config"].output
-        entries.append(_entry(root, target, running, got.error if got is not None else None))
+        error = refused.get(target.name) or (got.error if got is not None else None)
+        entries.append(_entry(root, target, running, error))
     return entries

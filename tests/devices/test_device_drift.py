@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,10 @@ def test_each_difference_is_named_with_its_section_and_the_clauses_its_checks_de
     found = device_drift("huawei_vrp", VRP, DRIFTED, policy_for_host(repo, "core-sw-01").settings)
     shown = {(d.kind, d.section, d.intended, d.running): d.clauses for d in found}
     assert shown == {
-        ("missing", (), "info-center loghost 10.10.90.11", None): ("8.1.4.3 c)",),
-        ("contrary", (), "undo telnet server enable", "telnet server enable"): ("8.1.4.1 c)",),
-        # It lets anyone in (8.1.4.4 c)), and hides the list's own rules (8.1.3.2 b)).
-        ("extra", ("acl number 2000",), None, "rule 1 permit source any"): ("8.1.3.2 b)", "8.1.4.4 c)"),
+        ("missing", (), "info-center loghost 10.10.90.11", None): ("8.1.4.3 c)", "8.1.5.4 d)"),
+        ("contrary", (), "undo telnet server enable", "telnet server enable"): ("8.1.4.1 c)", "8.1.5.4 b)"),
+        # It lets anyone in (8.1.4.4 c), 8.1.5.4 a)), and hides the list's own rules (8.1.3.2 b)).
+        ("extra", ("acl number 2000",), None, "rule 1 permit source any"): ("8.1.3.2 b)", "8.1.4.4 c)", "8.1.5.4 a)"),
         ("contrary", ("user-interface con 0",), "idle-timeout 10 0", "idle-timeout 30 0"): ("8.1.4.1 b)",),
         ("contrary", ("user-interface vty 0 4",), "idle-timeout 10 0", "idle-timeout 30 0"): ("8.1.4.1 b)",),
     }, "a VLAN no check reads is not drift"
@@ -70,7 +71,7 @@ def test_the_history_commits_a_configuration_only_when_it_changed(tmp_path):
 
 def test_drift_on_a_live_device_is_reported_with_its_clauses_and_kept_in_the_history(repo, tmp_path):
     config = tmp_path / "running.cfg"
-    secret = " local-user admin password irreversible-cipher $1c$SECRETHASH0123$\n"
+    secret = " local-user noc password irreversible-cipher $1c$SECRETHASH0123$\n"
     config.write_text(DRIFTED.replace("aaa\n", "aaa\n" + secret, 1))
     (port,) = free_ports(1)
     fake = start_devices({"core-sw-01": ("huawei_vrp", port, config)})
@@ -97,6 +98,9 @@ def test_drift_on_a_live_device_is_reported_with_its_clauses_and_kept_in_the_his
         "8.1.4.1 c)",
         "8.1.4.3 c)",
         "8.1.4.4 c)",
+        "8.1.5.4 a)",
+        "8.1.5.4 b)",
+        "8.1.5.4 d)",
     }
     kept = (tmp_path / "history" / "core-sw-01.cfg").read_text()
     # The history keeps the configuration as the sealed evidence does: the secret's form, not its value.
@@ -158,3 +162,34 @@ def test_the_nightly_drift_reads_every_device_and_never_calls_an_unread_one_clea
     assert devices["fw-01"]["status"] == "not_covered"
     markdown = (tmp_path / "d" / "drift.md").read_text()
     assert "## 网络设备 / Network devices (1 of 3 drifted)" in markdown and "telnet server enable" in markdown
+
+
+def test_a_device_whose_vaulted_password_cannot_be_read_is_named_not_checked(repo, tmp_path):
+    vault = tmp_path / "vault-password"
+    vault.write_text("a-vault-password\n")
+    encrypted = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-vault"), "encrypt_string", "--vault-password-file", str(vault),
+         "device-secret", "--name", "ansible_password"],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    port, other = free_ports(2)
+    inventory = write_inventory(
+        tmp_path / "devices.yml", {"core-sw-01": ("huawei_vrp", port), "acc-sw-office-01": ("h3c_comware", other)}
+    )
+    lines = inventory.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == "core-sw-01:")
+    indent = " " * (len(lines[at + 1]) - len(lines[at + 1].lstrip()))
+    lines[at + 1 : at + 1] = [indent + line for line in encrypted.splitlines()]
+    inventory.write_text("\n".join(lines) + "\n")
+    (tmp_path / "play.yml").write_text(NOTHING_TO_DO)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_VAULT", "DENGBAO_DEVICE"))}
+    shown = subprocess.run(
+        [*dengbao_command(), "drift", "-i", str(inventory), "--playbook", str(tmp_path / "play.yml"),
+         "--limit", "core-*", "--ledger", str(tmp_path / "ledger.jsonl"), "--runs", str(tmp_path / "runs"),
+         "-o", str(tmp_path / "d"), "--format", "json"],
+        cwd=repo, capture_output=True, text=True, timeout=300, check=False, env=env,
+    )  # fmt: skip
+    assert shown.returncode == 2, shown.stdout + shown.stderr
+    devices = {d["device"]: d for d in json.loads(shown.stdout)["devices"]}
+    assert set(devices) == {"core-sw-01"}, "only the devices the limit names"
+    assert devices["core-sw-01"]["status"] == "not_checked" and "vault" in devices["core-sw-01"]["message"]

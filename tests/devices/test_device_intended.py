@@ -103,10 +103,10 @@ VARIANTS: dict[str, dict[str, tuple[str, str]]] = {
     "network_device.passwords_hashed": {
         "huawei_vrp": (
             " authentication-scheme default",
-            " local-user admin password cipher REDACTED\n authentication-scheme default",
+            " local-user noc password cipher REDACTED\n authentication-scheme default",
         ),
-        "h3c_comware": ("line con 0", "local-user admin class manage\n password simple REDACTED\n#\nline con 0"),
-        "cisco_ios": ("ip ssh version 2", "username admin password 7 REDACTED\nip ssh version 2"),
+        "h3c_comware": ("line con 0", "local-user noc class manage\n password simple REDACTED\n#\nline con 0"),
+        "cisco_ios": ("ip ssh version 2", "username noc password 7 REDACTED\nip ssh version 2"),
     },
     "network_device.password_policy": {
         "huawei_vrp": ("  password expire 90", "  password expire 0"),
@@ -130,6 +130,21 @@ VARIANTS: dict[str, dict[str, tuple[str, str]]] = {
             " permit tcp 172.16.10.0 0.0.0.255 10.10.20.0 0.0.0.255 eq 8443",
             " permit tcp 172.16.10.0 0.0.0.255 10.10.20.0 0.0.0.255 eq 3389",
         ),
+    },
+    # A zone interface on another zone's addresses, or not on the model's.
+    "network_device.zone_addressing": {
+        "huawei_vrp": (" ip address 10.10.20.1 255.255.255.0", " ip address 10.10.30.5 255.255.255.0"),
+        "h3c_comware": (" ip address 10.20.10.1 255.255.255.0", " ip address 10.20.10.9 255.255.255.0"),
+        "cisco_ios": (" ip address 172.16.10.1 255.255.255.0", " ip address 10.10.20.1 255.255.255.0"),
+    },
+    # The vendor's factory account kept.
+    "network_device.default_accounts": {
+        "huawei_vrp": (
+            " authentication-scheme default",
+            " local-user admin privilege level 15\n authentication-scheme default",
+        ),
+        "h3c_comware": ("line con 0", "local-user admin class manage\n#\nline con 0"),
+        "cisco_ios": ("ip ssh version 2", "username cisco privilege 15 secret 9 $9$REDACTED\nip ssh version 2"),
     },
     # The same rule twice: the second is never reached.
     "network_device.acl_minimal": {

@@ -91,16 +91,18 @@ def test_a_lab_scan_judges_the_example_hospital_s_device_items_instead_of_leavin
     for name in DEVICES:
         assert by_name[name]["status"] == "collected", by_name[name]
         judged = {check: verdict for (device, check), verdict in check_verdicts(results).items() if device == name}
-        assert len(judged) == 12 and all(check.startswith("network_device.") for check in judged), judged
+        assert len(judged) == 14 and all(check.startswith("network_device.") for check in judged), judged
         assert set(judged.values()) <= EXPECTED_VERDICTS, (name, judged)
         assert judged["network_device.remote_admin_encrypted"] == "pass"  # SSH only: decided, not manual
         assert judged["network_device.zone_filtering"] == "pass"  # its zone interfaces filter by the matrix
         # The device side of 8.1.4 (identification, lockout and time-outs, encrypted management, logging, time,
-        # management access, unneeded services, stored secrets) and the boundary items of 8.1.3 (controlled ports,
-        # rules by the policy, minimal, by address, port and protocol) have verdicts instead of "manual".
+        # management access, unneeded services, stored secrets, default accounts), the boundary items of 8.1.3
+        # (controlled ports, rules by the policy, minimal, by address, port and protocol), the zones' addressing
+        # (8.1.2.1 c)) and the device side of central management (8.1.5.4 a) b) d)) have verdicts, not "manual".
         items = {r["item"]: r["verdict"] for r in results["items"] if r["object"] == name and r["checks"]}
-        assert len(items) == 12 and "manual" not in items.values(), (name, items)
+        assert len(items) == 17 and "manual" not in items.values(), (name, items)
         assert items["8.1.3.2 a)"] == "pass" and items["8.1.3.1 a)"] == "partial", items
+        assert items["8.1.2.1 c)"] == "partial", items  # the address plan is a document
     verified = dengbao(env, "evidence", "verify", str(tmp_path / "run"))
     assert verified.returncode == 0, verified.stdout + verified.stderr
 

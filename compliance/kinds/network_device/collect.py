@@ -8,6 +8,7 @@ command with an error is an error: neither is ever judged as compliant.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -57,6 +58,8 @@ def saved_collection(platform: str, text: str) -> Collection:
 def connect(target: Target, timeout: float) -> Any:
     from netmiko import ConnectHandler  # imported only when devices are collected
 
+    # paramiko's transport thread logs a traceback for a peer that never answers; the result says it instead.
+    logging.getLogger("paramiko.transport").setLevel(logging.CRITICAL)
     data = target.data
     return ConnectHandler(
         device_type=NETMIKO_TYPES[platform_of(target)],
@@ -89,6 +92,11 @@ def close(session: Any, platform: str) -> None:
         pass  # the device closed it first
 
 
+def _first_line(error: Exception) -> str:
+    """An exception's first line that says something (netmiko's may start with a blank one), else its type."""
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+
+
 def collect_one(target: Target, timeout: float) -> Collected:
     from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
@@ -106,7 +114,7 @@ def collect_one(target: Target, timeout: float) -> Collected:
     except NetmikoAuthenticationException as error:
         return ended("error", f"login refused: {str(error).splitlines()[0]}")
     except (NetmikoTimeoutException, OSError) as error:
-        return ended("unreachable", str(error).splitlines()[0] if str(error) else type(error).__name__)
+        return ended("unreachable", _first_line(error))
     probes = {"platform": ProbeResult("platform", "dengbao_os (inventory)", platform, 0)}
     try:
         for name, command in commands_for(platform).items():

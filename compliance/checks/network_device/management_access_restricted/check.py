@@ -1,4 +1,5 @@
-"""network_device.management_access_restricted, 8.1.4.4 c): Only the management zone may reach a device's VTYs.
+"""network_device.management_access_restricted, 8.1.4.4 c), 8.1.5.4 a) (in part): Only the management
+zone may reach a device's VTYs.
 
 设备远程管理仅允许安全管理区地址接入（VTY 访问控制列表）。
 
@@ -36,12 +37,19 @@ def _outside(rule: AclRule, subnets: list[str]) -> bool:
 @check(
     id="network_device.management_access_restricted",
     kind="network_device",
-    clauses=("8.1.4.4 c)",),
+    clauses=("8.1.4.4 c)", "8.1.5.4 a)"),
     policies=("ssh", "access_rules"),
     zh="设备远程管理仅允许安全管理区地址接入（VTY 访问控制列表）",
     en="Only the management zone may reach a device's VTYs (access lists)",
     high_risk=False,
     remediation=(),
+    partly={
+        "8.1.5.4 a)": (
+            "that the management zone is the one place the security devices and components are managed from, "
+            "in the network diagram",
+            "安全管理区为管控各安全设备与组件的唯一区域（见网络拓扑图）",
+        )
+    },
 )
 def management_access_restricted(facts: DeviceFacts, policy: Settings) -> Outcome:
     subnets = list(policy.get(HOST_FIREWALL, {}).get("management_subnets", []))

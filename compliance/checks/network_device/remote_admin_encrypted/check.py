@@ -1,4 +1,5 @@
-"""network_device.remote_admin_encrypted, 8.1.4.1 c): Devices are administered over SSH only (no Telnet, no plain HTTP).
+"""network_device.remote_admin_encrypted, 8.1.4.1 c), 8.1.5.4 b) (in part): Devices are administered
+over SSH only (no Telnet, no plain HTTP).
 
 设备仅通过 SSH 远程管理（关闭 Telnet 与明文 HTTP）。
 
@@ -20,12 +21,18 @@ from compliance.kinds.network_device.facts import DeviceFacts, quote
 @check(
     id="network_device.remote_admin_encrypted",
     kind="network_device",
-    clauses=("8.1.4.1 c)",),
+    clauses=("8.1.4.1 c)", "8.1.5.4 b)"),
     policies=("network_devices",),
     zh="设备仅通过 SSH 远程管理（关闭 Telnet 与明文 HTTP）",
     en="Devices are administered over SSH only (no Telnet, no plain HTTP)",
     high_risk=True,
     remediation=(),
+    partly={
+        "8.1.5.4 b)": (
+            "the management path itself (a management network or VPN of its own) in the network diagram",
+            "管理通道本身（独立的管理网络或 VPN），见网络拓扑图",
+        )
+    },
 )
 def remote_admin_encrypted(facts: DeviceFacts, policy: Settings) -> Outcome:
     vtys = [t for t in facts.terminals() if t.remote]

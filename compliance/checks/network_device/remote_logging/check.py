@@ -1,4 +1,5 @@
-"""network_device.remote_logging, 8.1.4.3 c): The device sends its logs to the central log host.
+"""network_device.remote_logging, 8.1.4.3 c), 8.1.5.4 d) (in part): The device sends its
+logs to the central log host.
 
 设备日志发送至集中日志服务器。
 
@@ -18,13 +19,19 @@ from compliance.model.host_policy import NAMED_HOSTS
 @check(
     id="network_device.remote_logging",
     kind="network_device",
-    clauses=("8.1.4.3 c)",),
+    clauses=("8.1.4.3 c)", "8.1.5.4 d)"),
     policies=("audit",),
     zh="设备日志发送至集中日志服务器",
     en="The device sends its logs to the central log host",
     high_risk=False,
     remediation=(),
-    partly={"8.1.4.3 c)": ("that the log host keeps the device's records", "日志服务器对设备日志的留存")},
+    partly={
+        "8.1.4.3 c)": ("that the log host keeps the device's records", "日志服务器对设备日志的留存"),
+        "8.1.5.4 d)": (
+            "that the log host's records are analysed centrally (the log audit system's reports)",
+            "日志服务器上的审计数据得到集中分析（日志审计系统报告）",
+        ),
+    },
 )
 def remote_logging(facts: DeviceFacts, policy: Settings) -> Outcome:
     name = policy["audit"]["central_log_host"]

@@ -1,4 +1,5 @@
-"""network_device.snmp_secure, 8.1.4.1 c): SNMP is off or v3 with encryption; no community strings.
+"""network_device.snmp_secure, 8.1.4.1 c), 8.1.5.4 b) (in part): SNMP is off or v3 with
+encryption; no community strings.
 
 SNMP 关闭或仅用加密的 v3；不配置团体字。
 
@@ -17,12 +18,18 @@ from compliance.kinds.network_device.facts import DeviceFacts, quote
 @check(
     id="network_device.snmp_secure",
     kind="network_device",
-    clauses=("8.1.4.1 c)",),
+    clauses=("8.1.4.1 c)", "8.1.5.4 b)"),
     policies=("network_devices",),
     zh="SNMP 关闭或仅用加密的 v3；不配置团体字",
     en="SNMP is off or v3 with encryption; no community strings",
     high_risk=False,
     remediation=(),
+    partly={
+        "8.1.5.4 b)": (
+            "the management path itself (a management network or VPN of its own) in the network diagram",
+            "管理通道本身（独立的管理网络或 VPN），见网络拓扑图",
+        )
+    },
 )
 def snmp_secure(facts: DeviceFacts, policy: Settings) -> Outcome:
     wanted = policy["network_devices"]["snmp_version"]
