@@ -11,7 +11,9 @@ says (`ansible_host`, `ansible_port`, `ansible_user`, `ansible_password` from th
 $DENGBAO_DEVICE_PASSWORD). It saves the running configuration first, shows the change set and the rollback
 plan, sends the change set, reads the configuration again in a new session and judges it with every device
 check; a refused command, a lost session or a failing check rolls it back, and the configuration after the
-rollback is compared with the saved one. `--dry-run` shows the change set and sends nothing. Evidence
+rollback is compared with the saved one. `--dry-run` shows the change set and sends nothing. A push merges;
+`--remove-extra` also takes out the lines drift reports as extra (a line the intended configuration does not
+name that changes a check's verdict, such as a permit added by hand), each restored by the rollback. Evidence
 (before.cfg, changes.txt, rollback.txt, after.cfg, push.json) goes to
 reports/device-pushes/<device>/<UTC time>/ or `-o DIR`.
 
@@ -27,6 +29,7 @@ Examples:
   dengbao device intended acc-sw-clin-01 -o /tmp/acc-sw-clin-01.cfg
   dengbao device intended core-sw-01 -i lab
   dengbao device push core-sw-01 -i example-hospital --dry-run
+  dengbao device push core-sw-01 -i example-hospital --remove-extra --dry-run
   dengbao device drift core-sw-01 -i example-hospital --history /var/lib/dengbao/device-configs
   dengbao device drift core-sw-01 --config saved/core-sw-01.cfg --format json
 
@@ -61,6 +64,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     push.add_argument("name", help="the device's inventory name")
     push.add_argument("-i", "--inventory", required=True, help="inventory path, or a name under inventory/")
     push.add_argument("--dry-run", action="store_true", help="show the change set and send nothing")
+    push.add_argument(
+        "--remove-extra",
+        action="store_true",
+        help="also take out the lines drift reports as extra (they change a verdict) / 同时删除多余的违规配置行",
+    )
     push.add_argument("-o", "--output", type=Path, help="evidence directory (default: reports/device-pushes/…)")
     push.add_argument("--timeout", type=float, default=30.0, help="seconds per step, connect included")
     drift = actions.add_parser("drift", help="running against intended, with clauses / 运行配置与目标配置的偏差")
@@ -148,7 +156,9 @@ def _push(root: Path, args: argparse.Namespace, intended: str, settings: dict[st
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     evidence = args.output or root / "reports" / "device-pushes" / args.name / stamp
-    result = push(target, intended, settings, evidence, dry_run=args.dry_run, timeout=args.timeout)
+    result = push(
+        target, intended, settings, evidence, dry_run=args.dry_run, timeout=args.timeout, remove_extra=args.remove_extra
+    )
     if result.outcome in ("applied", "rolled-back", "rollback-incomplete"):
         written = _on_record(root, args, result, evidence)
         print(f"变更台账 change ledger: record {written['seq']} {written['hash'][:16]}")

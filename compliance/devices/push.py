@@ -8,15 +8,16 @@ explicit rollback plan, worked out before anything is sent:
 2. the change set is the intended lines the running configuration lacks, each in its section (a merge:
    lines the intended configuration does not name are left as they are); each change records the line
    it replaces, so the rollback plan sends that line back, or the change's negation (`undo`/`no`) where
-   it replaced nothing;
+   it replaced nothing. With `remove_extra` it also takes out the lines drift reports as extra (a line
+   the intended configuration does not name that changes a check's verdict, such as a `permit` added by
+   hand), and the rollback sends each back;
 3. a dry run prints the change set and the rollback plan and sends nothing;
 4. otherwise the change set is sent; then a new session reads the running configuration again (the
    management path still works) and every device check judges it. A refused command, a lost session or
    a failing check rolls the device back, and the configuration read after the rollback is compared with
    the one saved first, so the push says whether the rollback restored it.
 
-IOS is planned the same way; FakeNOS cannot simulate its configuration mode, so IOS pushes are untested
-here (docs/devices.md).
+IOS is planned and sent the same way, in its configuration mode (`configure terminal`, sections, `end`).
 """
 
 from __future__ import annotations
@@ -100,9 +101,12 @@ class Change:
     line: str
     replaces: str | None  # the line with the same setting it replaces, if any
     opens_section: bool  # the line is a section head the running configuration lacked
+    removes: str | None = None  # a device line this change takes out (`line` is then the command that does it)
 
     def shown(self) -> str:
         where = " > ".join(self.section)
+        if self.removes is not None:
+            return f"{where + ' > ' if where else ''}- {self.removes}   ({self.line})"
         was = f"   (was: {self.replaces})" if self.replaces else ""
         return f"{where + ' > ' if where else ''}+ {self.line}{was}"
 
@@ -122,7 +126,9 @@ class Plan:
         """The rollback plan: each change (of the first `applied`) undone, last first."""
         steps = []
         for change in reversed(self.changes[:applied]):
-            if change.opens_section:
+            if change.removes is not None:
+                steps.append((change.section, change.removes))
+            elif change.opens_section:
                 steps.append((change.section, negate(self.platform, change.line)))
             elif change.replaces is not None:
                 steps.append((change.section, change.replaces))
@@ -167,6 +173,20 @@ def plan_changes(running: DeviceConfig, intended: DeviceConfig) -> Plan:
 
     walk(intended.lines, running.lines, ())
     return plan
+
+
+def removal(platform: str, line: str) -> str:
+    """The command that takes one line out: `undo rule 5` for a VRP or Comware rule (by its number), else the
+    line's negation (`undo X`, IOS `no X`)."""
+    words = line.split()
+    if platform != "cisco_ios" and words[:1] == ["rule"] and len(words) > 1 and words[1].isdigit():
+        return f"{negation(platform)} rule {words[1]}"
+    return negate(platform, line)
+
+
+def plan_removals(platform: str, lines: list[tuple[tuple[str, ...], str]]) -> list[Change]:
+    """Changes that take these device lines (each in its section) out; the rollback sends each back."""
+    return [Change(section, removal(platform, line), None, False, removes=line) for section, line in lines]
 
 
 def differences(before: DeviceConfig, after: DeviceConfig) -> list[str]:
@@ -285,8 +305,10 @@ def push(
     *,
     dry_run: bool,
     timeout: float = 30.0,
+    remove_extra: bool = False,
 ) -> PushResult:
-    """Push one device's intended configuration (see the module's docstring); evidence files go to `evidence`."""
+    """Push one device's intended configuration (see the module's docstring); evidence files go to `evidence`.
+    `remove_extra`: also take out the device lines drift reports as extra (those that change a check's verdict)."""
     platform = platform_of(target)
     result = PushResult(target.name, platform, datetime.now(UTC).isoformat(timespec="seconds"), "not-started")
     evidence.mkdir(parents=True, exist_ok=True)
@@ -297,6 +319,13 @@ def push(
     (evidence / "before.cfg").write_text(before, encoding="utf-8")
     result.before_sha256 = sha256_file(evidence / "before.cfg")
     plan = plan_changes(parse_config(platform, before), parse_config(platform, intended_text))
+    if remove_extra:
+        from compliance.devices.drift import device_drift  # drift plans with this module: imported when asked
+
+        found = device_drift(platform, intended_text, before, settings)
+        plan.changes += plan_removals(
+            platform, [(d.section, d.running) for d in found if d.kind == "extra" and d.running]
+        )
     result.changes = [change.shown() for change in plan.changes]
     result.rollback_plan = plan.rollback()
     (evidence / "changes.txt").write_text("\n".join(plan.commands()) + "\n", encoding="utf-8")

@@ -222,6 +222,8 @@ class ConfigurableShell(CMDShell):
         key = setting_key(platform, line)
         for node in [n for n in section if setting_key(platform, n.text) == key and not n.children]:
             section.remove(node)
+        if self.path and line.startswith(negated):
+            return  # inside a section a negation only takes the line out (`no permit ip any any`)
         if key[:1] == ("rule",):
             if not line.startswith(negated):  # `undo rule 5` only removes; a rule goes in by its number
                 later = [i for i, n in enumerate(section) if _rule_number(n.text) > _rule_number(line)]

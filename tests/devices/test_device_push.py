@@ -18,7 +18,7 @@ import pytest
 from conftest import dengbao_command
 from fake_devices import PASSWORD, ConfigurableShell, device_target, free_ports, start_devices, write_inventory
 
-from compliance.devices.push import differences, negate, plan_changes, push, setting_key
+from compliance.devices.push import Plan, differences, negate, plan_changes, plan_removals, push, setting_key
 from compliance.kinds.network_device.config import parse_config
 from compliance.model.host_policy import policy_for_host
 
@@ -69,6 +69,15 @@ def test_a_new_line_is_rolled_back_by_its_negation_and_a_new_section_by_removing
     assert negate("huawei_vrp", "undo ftp server enable") == "ftp server enable"
     assert setting_key("huawei_vrp", "undo telnet server enable") == setting_key("huawei_vrp", "telnet server enable")
     assert setting_key("h3c_comware", "rule 5 permit source any") == ("rule", "5")
+
+
+def test_a_removal_takes_a_rule_out_by_its_number_and_its_rollback_sends_the_line_back():
+    vrp = Plan("huawei_vrp", plan_removals("huawei_vrp", [(("acl number 2000",), "rule 1 permit source any")]))
+    assert vrp.commands() == ["acl number 2000", "undo rule 1", "quit"]
+    assert vrp.rollback() == ["acl number 2000", "rule 1 permit source any", "quit"]
+    assert vrp.changes[0].shown() == "acl number 2000 > - rule 1 permit source any   (undo rule 1)"
+    ios = Plan("cisco_ios", plan_removals("cisco_ios", [(("ip access-list extended X",), "permit ip any any")]))
+    assert ios.commands() == ["ip access-list extended X", "no permit ip any any", "exit"]
 
 
 def test_differences_name_each_line_with_its_section():
@@ -228,3 +237,21 @@ def test_a_push_that_changed_the_device_is_a_record_of_the_change_ledger(repo, d
         [*dengbao_command(), "ledger", "verify", "--ledger", str(ledger)], capture_output=True, text=True, check=False
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_push_told_to_remove_extra_lines_takes_out_a_permit_added_by_hand(repo, device, tmp_path):
+    opened = IOS.replace(
+        " remark dengbao-from-dmz\n", " remark dengbao-from-dmz\n permit ip 172.16.10.0 0.0.0.255 any\n", 1
+    )
+    target = device("wan-rt-01", "cisco_ios", opened)
+    settings = policy_for_host(repo, "wan-rt-01").settings
+    merged = push(target, IOS, settings, tmp_path / "merge", dry_run=True)
+    assert merged.outcome == "unchanged", "a merge leaves a line the intended configuration does not name"
+    result = push(target, IOS, settings, tmp_path / "replace", dry_run=False, remove_extra=True)
+    assert result.outcome == "applied", result.reason
+    assert result.changes == [
+        "ip access-list extended DENGBAO_IN_DMZ > - permit ip 172.16.10.0 0.0.0.255 any   (no permit ip 172.16.10.0 "
+        "0.0.0.255 any)"
+    ]
+    assert result.post_check["network_device.zone_filtering"] == "pass"
+    assert differences(parse_config("cisco_ios", IOS), parse_config("cisco_ios", running(target))) == []

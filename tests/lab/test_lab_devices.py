@@ -107,7 +107,9 @@ def test_a_lab_scan_judges_the_example_hospital_s_device_items_instead_of_leavin
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
-def test_telnet_and_an_open_filter_at_a_device_fail_their_checks_show_as_drift_and_are_put_back(device_lab, tmp_path):
+def test_telnet_and_an_open_filter_at_a_device_fail_their_checks_show_as_drift_and_a_push_puts_them_back(
+    device_lab, tmp_path
+):
     paths, env = device_lab
     address = paths.layout.address("mgmt", 2)
     # Telnet on, and the application zone's filter opened to everything ahead of its rules.
@@ -127,12 +129,12 @@ def test_telnet_and_an_open_filter_at_a_device_fail_their_checks_show_as_drift_a
     assert "telnet server enable" in drift.stdout and "8.1.4.1 c)" in drift.stdout
     assert "rule 1 permit ip" in drift.stdout and "8.1.3.2 a)" in drift.stdout
 
-    # A merge push restores the intended lines but removes nothing; the extra rule is taken out by hand.
-    configure(paths, address, "system-view", "acl number 3002", "undo rule 1", "return")
-
-    pushed = dengbao(env, "device", "push", "core-sw-01", "-i", "inventory/lab", "-o", str(tmp_path / "push"))
+    # A merge puts Telnet off again; --remove-extra also takes the added rule out (undo rule 1).
+    push = ["device", "push", "core-sw-01", "-i", "inventory/lab", "--remove-extra", "-o", str(tmp_path / "push")]
+    pushed = dengbao(env, *push)
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
-    assert json.loads((tmp_path / "push" / "push.json").read_text())["outcome"] == "applied"
+    document = json.loads((tmp_path / "push" / "push.json").read_text())
+    assert document["outcome"] == "applied" and any("- rule 1 permit ip" in c for c in document["changes"])
     again = dengbao(env, "device", "drift", "core-sw-01", "-i", "inventory/lab")
     assert again.returncode == 0, again.stdout + again.stderr
 
