@@ -72,6 +72,7 @@ def rule(platform: str, text: str) -> FilterRule | None:
         ),
         ("cisco_ios", "access-list 10 permit 10.10.90.0 0.0.0.255", FilterRule("permit", "ip", "10.10.90.0/24")),
         ("cisco_ios", "10 deny ip any any", FilterRule("deny", "ip")),
+        ("huawei_vrp", "rule 5 permit 6 destination-port eq 22", FilterRule("permit", "tcp", ports=(22, 22))),
     ],
 )
 def test_a_vendor_rule_reads_as_the_packets_it_matches(platform, text, expected):

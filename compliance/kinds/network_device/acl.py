@@ -19,6 +19,8 @@ from compliance.kinds.network_device.config import ConfigLine
 from compliance.model.zone_filters import ANY, FilterRule
 
 PROTOCOLS = {"ip", "tcp", "udp", "icmp", "gre", "esp", "ahp", "eigrp", "ospf", "pim", "igmp", "ipinip", "sctp"}
+# Protocol numbers some configurations print instead of names.
+PROTOCOL_NUMBERS = {"1": "icmp", "6": "tcp", "17": "udp", "47": "gre", "50": "esp", "51": "ahp", "89": "ospf"}
 # Port names the vendors print instead of numbers.
 PORT_NAMES = {
     "ftp-data": 20,
@@ -110,7 +112,7 @@ def _huawei(words: list[str]) -> FilterRule:
     at += 1
     protocol = "ip"
     if at < len(words) and (words[at] in PROTOCOLS or words[at].isdigit()):
-        protocol = words[at]
+        protocol = PROTOCOL_NUMBERS.get(words[at], words[at])
         at += 1
     values: dict[str, object] = {"source": ANY, "destination": ANY, "ports": None, "source_ports": None}
     established = qualified = False
@@ -189,7 +191,7 @@ def _ios(words: list[str]) -> FilterRule:
     if not (words[at] in PROTOCOLS or words[at].isdigit()):
         source, _ = _ios_end(words, at)  # a standard list: the source only
         return FilterRule(action, "ip", source)
-    protocol = words[at]
+    protocol = PROTOCOL_NUMBERS.get(words[at], words[at])
     source, at = _ios_end(words, at + 1)
     source_ports = ports = None
     qualified = False
