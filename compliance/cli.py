@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from types import ModuleType
 
 from compliance import __version__
 from compliance.commands import EXIT_USAGE, usage_error
-from compliance.commands import ack as ack_cli
-from compliance.commands import catalog as catalog_cli
-from compliance.commands import checks as checks_cli
-from compliance.commands import device as device_cli
-from compliance.commands import drift as drift_cli
-from compliance.commands import evidence as evidence_cli
-from compliance.commands import handover as handover_cli
-from compliance.commands import inspect as inspect_cli
-from compliance.commands import lab as lab_cli
-from compliance.commands import ledger as ledger_cli
-from compliance.commands import model as model_cli
-from compliance.commands import records as records_cli
-from compliance.commands import report as report_cli
-from compliance.commands import review as review_cli
-from compliance.commands import scan as scan_cli
 from compliance.commands.arguments import BilingualParser
 from compliance.errors import BilingualError
 from compliance.lab.errors import LabError
 from compliance.yamldoc.problems import ModelError
 
 EXIT_FAILED = 1
+# Each command and the module (under compliance.commands) that defines and runs it, in the order `--help` lists
+# them. A run imports only its command's module: a scan does not load the report, review or lab code.
+COMMANDS = {
+    "lab": "lab",
+    "validate": "model",
+    "inventory": "model",
+    "catalog": "catalog",
+    "checks": "checks",
+    "device": "device",
+    "scan": "scan",
+    "inspect": "inspect",
+    "ack": "ack",
+    "records": "records",
+    "evidence": "evidence",
+    "report": "report",
+    "handover": "handover",
+    "ledger": "ledger",
+    "drift": "drift",
+    "review": "review",
+}
+# The model module names its two commands' runners itself.
+RUNNERS = {"validate": "run_validate", "inventory": "run_inventory"}
 
 
-def build_parser() -> BilingualParser:
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"compliance.commands.{name}")
+
+
+def build_parser(command: str | None = None) -> BilingualParser:
+    """Every command's parser, or only `command`'s (with the others' modules left unloaded)."""
     parser = BilingualParser(
         prog="dengbao",
         description=(
@@ -38,59 +52,19 @@ def build_parser() -> BilingualParser:
     )
     parser.add_argument("--version", action="version", version=f"dengbao {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=BilingualParser)
-    lab_cli.add_parser(subparsers)
-    model_cli.add_parsers(subparsers)
-    catalog_cli.add_parser(subparsers)
-    checks_cli.add_parser(subparsers)
-    device_cli.add_parser(subparsers)
-    scan_cli.add_parser(subparsers)
-    inspect_cli.add_parser(subparsers)
-    ack_cli.add_parser(subparsers)
-    records_cli.add_parser(subparsers)
-    evidence_cli.add_parser(subparsers)
-    report_cli.add_parser(subparsers)
-    handover_cli.add_parser(subparsers)
-    ledger_cli.add_parser(subparsers)
-    drift_cli.add_parser(subparsers)
-    review_cli.add_parser(subparsers)
+    wanted = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in wanted:
+        module = _module(name)
+        (module.add_parsers if hasattr(module, "add_parsers") else module.add_parser)(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser(given[0] if given else None).parse_args(given)
     try:
-        if args.command == "lab":
-            return lab_cli.run(args)
-        if args.command == "validate":
-            return model_cli.run_validate(args)
-        if args.command == "inventory":
-            return model_cli.run_inventory(args)
-        if args.command == "catalog":
-            return catalog_cli.run(args)
-        if args.command == "checks":
-            return checks_cli.run(args)
-        if args.command == "device":
-            return device_cli.run(args)
-        if args.command == "scan":
-            return scan_cli.run(args)
-        if args.command == "inspect":
-            return inspect_cli.run(args)
-        if args.command == "ack":
-            return ack_cli.run(args)
-        if args.command == "records":
-            return records_cli.run(args)
-        if args.command == "evidence":
-            return evidence_cli.run(args)
-        if args.command == "report":
-            return report_cli.run(args)
-        if args.command == "handover":
-            return handover_cli.run(args)
-        if args.command == "ledger":
-            return ledger_cli.run(args)
-        if args.command == "drift":
-            return drift_cli.run(args)
-        if args.command == "review":
-            return review_cli.run(args)
+        module = _module(COMMANDS[args.command])
+        return int(getattr(module, RUNNERS.get(args.command, "run"))(args))
     except LabError as error:
         print(f"错误 error: {error.chinese}\n  {error.english}", file=sys.stderr)
         return EXIT_FAILED
@@ -101,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
         return usage_error(error.english, error.chinese)
     except KeyboardInterrupt:
         return 130
-    return EXIT_USAGE
 
 
 if __name__ == "__main__":
