@@ -28,8 +28,8 @@ class InvalidModel(Exception):
 
 # The settings key that carries a host's firewall rules, derived from access_rules and its inventory's zones.
 HOST_FIREWALL = "host_firewall"
-# For a network device: the addresses of the hosts the policies name (log host, NTP servers), from its
-# inventory, since a device's configuration names them by address.
+# For a network device: the addresses of the hosts the policies name (log host, NTP servers, the hosts of
+# access_rules.yml's services), from its inventory, since a device's configuration names them by address.
 NAMED_HOSTS = "named_hosts"
 NETWORK_DEVICES = NETWORK_DEVICE_TYPES
 
