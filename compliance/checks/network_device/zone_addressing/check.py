@@ -14,36 +14,32 @@ from __future__ import annotations
 import ipaddress
 
 from compliance.checks import Outcome, Problems, Settings, check, not_applicable
+from compliance.checks.network_device.zones import found_interface, where, zone_interfaces
 from compliance.kinds.network_device.facts import DeviceFacts, quote
 from compliance.model.policies import INTERNET
-from compliance.model.zone_filters import ZONE_FILTERS, ZoneFilter
+from compliance.model.zone_filters import ZoneFilter
 
 
 def _judge(facts: DeviceFacts, zone_filter: ZoneFilter, problems: Problems) -> str:
-    where = f"{zone_filter.interface} ({zone_filter.zone})"
-    interface = facts.interface(zone_filter.interface)
+    interface = found_interface(facts, zone_filter, problems)
     if interface is None:
-        problems.add(
-            f"interface {where} is not in the running configuration",
-            f"运行配置中没有区域 {zone_filter.zone} 的接口 {zone_filter.interface}",
-        )
         return "absent"
+    at = where(zone_filter)
     found = facts.interface_address(interface)
     if found is None:
-        problems.add(f"{where} has no address", f"{zone_filter.interface}（{zone_filter.zone}）未配置地址")
+        problems.add(f"{at} has no address", f"{zone_filter.interface}（{zone_filter.zone}）未配置地址")
         return "no address"
     address, line = found
     subnets = [ipaddress.IPv4Network(s) for s in zone_filter.subnets]
     if not any(address.ip in subnet for subnet in subnets):
         problems.add(
-            f"{where} is addressed {address}, outside the zone's subnets {', '.join(zone_filter.subnets)} "
-            f"({quote(line)})",
+            f"{at} is addressed {address}, outside the zone's subnets {', '.join(zone_filter.subnets)} ({quote(line)})",
             f"{zone_filter.interface} 的地址 {address} 不在区域 {zone_filter.zone} 的网段"
             f"（{'、'.join(zone_filter.subnets)}）内（{quote(line)}）",
         )
     elif zone_filter.address and address != ipaddress.IPv4Interface(zone_filter.address):
         problems.add(
-            f"{where} is addressed {address}, the model says {zone_filter.address} ({quote(line)})",
+            f"{at} is addressed {address}, the model says {zone_filter.address} ({quote(line)})",
             f"{zone_filter.interface} 的地址为 {address}，模型规定为 {zone_filter.address}（{quote(line)}）",
         )
     return str(address)
@@ -66,8 +62,7 @@ def _judge(facts: DeviceFacts, zone_filter: ZoneFilter, problems: Problems) -> s
     },
 )
 def zone_addressing(facts: DeviceFacts, policy: Settings) -> Outcome:
-    filters = [ZoneFilter.from_dict(value) for value in policy.get(ZONE_FILTERS, [])]
-    zones = [f for f in filters if f.zone != INTERNET]
+    zones = [f for f in zone_interfaces(policy) if f.zone != INTERNET]
     if not zones:
         return not_applicable(
             {"dengbao_zone_interfaces": "no zone in the model"},
@@ -75,8 +70,8 @@ def zone_addressing(facts: DeviceFacts, policy: Settings) -> Outcome:
             "模型未为该设备指定区域接口（dengbao_zone_interfaces）：其不承载任何区域网段",
         )
     problems = Problems()
-    observed = {f"{f.interface} ({f.zone})": _judge(facts, f, problems) for f in zones}
-    expected = {f"{f.interface} ({f.zone})": f.address or f"inside {', '.join(f.subnets)}" for f in zones}
+    observed = {where(f): _judge(facts, f, problems) for f in zones}
+    expected = {where(f): f.address or f"inside {', '.join(f.subnets)}" for f in zones}
     return problems.outcome(
         observed,
         expected,

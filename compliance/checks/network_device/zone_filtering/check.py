@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from compliance.checks import Outcome, Problems, Settings, check, not_applicable, undecided
+from compliance.checks.network_device.zones import found_interface, where, zone_interfaces
 from compliance.kinds.network_device.facts import DeviceFacts, quote
-from compliance.model.zone_filters import ZONE_FILTERS, FilterRule, ZoneFilter, policy_permits
+from compliance.model.zone_filters import FilterRule, ZoneFilter, policy_permits
 
 
 def _shown(rule: FilterRule) -> str:
@@ -30,18 +31,14 @@ def _shown(rule: FilterRule) -> str:
 
 
 def _judge_filter(facts: DeviceFacts, zone_filter: ZoneFilter, problems: Problems, unread: list[str]) -> dict[str, Any]:
-    where = f"{zone_filter.interface} ({zone_filter.zone})"
-    interface = facts.interface(zone_filter.interface)
+    interface = found_interface(facts, zone_filter, problems)
     if interface is None:
-        problems.add(
-            f"interface {where} is not in the running configuration",
-            f"运行配置中没有区域 {zone_filter.zone} 的接口 {zone_filter.interface}",
-        )
         return {"interface": "absent"}
+    at = where(zone_filter)
     applied = facts.inbound_filter(interface)
     if applied is None:
         problems.add(
-            f"{where} applies no inbound access list: everything from the zone passes",
+            f"{at} applies no inbound access list: everything from the zone passes",
             f"{zone_filter.interface}（{zone_filter.zone}）未绑定入方向访问控制列表，该区域流量全部放行",
         )
         return {"inbound_acl": "none"}
@@ -49,7 +46,7 @@ def _judge_filter(facts: DeviceFacts, zone_filter: ZoneFilter, problems: Problem
     listed = facts.access_list(name)
     if listed is None:
         problems.add(
-            f"{where} applies access list {name}, which is not defined ({quote(line)})",
+            f"{at} applies access list {name}, which is not defined ({quote(line)})",
             f"{zone_filter.interface} 绑定的访问控制列表 {name} 未定义（{quote(line)}）",
         )
         return {"inbound_acl": name, "defined": False}
@@ -62,13 +59,13 @@ def _judge_filter(facts: DeviceFacts, zone_filter: ZoneFilter, problems: Problem
             outside.append(quote(entry.line))
     for text in outside:
         problems.add(
-            f"access list {name} on {where} permits what the zone's rules do not ({text})",
+            f"access list {name} on {at} permits what the zone's rules do not ({text})",
             f"{zone_filter.interface} 上的访问控制列表 {name} 允许了访问控制矩阵未允许的流量（{text}）",
         )
     ends_in_deny = bool(running) and running[-1].action == "deny" and running[-1].matches_everything
     if not (ends_in_deny or facts.ios or facts.filters_deny_by_default()):
         problems.add(
-            f"access list {name} on {where} does not end in a deny of everything: unmatched packets pass",
+            f"access list {name} on {at} does not end in a deny of everything: unmatched packets pass",
             f"{zone_filter.interface} 上的访问控制列表 {name} 末尾没有拒绝全部的规则，未匹配的报文被放行",
         )
     missing = [
@@ -102,7 +99,7 @@ def _judge_filter(facts: DeviceFacts, zone_filter: ZoneFilter, problems: Problem
     },
 )
 def zone_filtering(facts: DeviceFacts, policy: Settings) -> Outcome:
-    filters = [ZoneFilter.from_dict(value) for value in policy.get(ZONE_FILTERS, [])]
+    filters = zone_interfaces(policy)
     if not filters:
         return not_applicable(
             {"dengbao_zone_interfaces": "none in the model"},
@@ -112,10 +109,9 @@ def zone_filtering(facts: DeviceFacts, policy: Settings) -> Outcome:
         )
     problems = Problems()
     unread: list[str] = []
-    observed = {f"{f.interface} ({f.zone})": _judge_filter(facts, f, problems, unread) for f in filters}
+    observed = {where(f): _judge_filter(facts, f, problems, unread) for f in filters}
     expected = {
-        f"{f.interface} ({f.zone})": f"an inbound list of {len(f.rules)} rules from access_rules.yml, ending in deny"
-        for f in filters
+        where(f): f"an inbound list of {len(f.rules)} rules from access_rules.yml, ending in deny" for f in filters
     }
     if unread and not problems.english:
         return undecided(
