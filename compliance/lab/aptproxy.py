@@ -33,6 +33,12 @@ def _config_text(paths: LabPaths, mirror: str) -> str:
         "ExThreshold: 4\n"
         # A cold cache filled by several scenarios at once: more tries before a client sees a 503.
         "DlMaxRetries: 6\n"
+        # Index files (InRelease) count as fresh for an hour. When several lab hosts ran `apt-get update` in the
+        # same second after the default 27 s, apt-cacher-ng refreshed the same file from each request at once,
+        # failed to move the old copy aside ("File exists") and left those clients waiting for good (seen in a
+        # CI run: a molecule scenario stuck 30 min). Debian's Packages files are fetched by hash, so a held
+        # InRelease stays consistent with them.
+        "FreshIndexMaxAge: 3600\n"
         f"Remap-debrep: file:deb_mirror*.gz /debian ; {mirror}/\n"
         "Remap-secdeb: security.debian.org security.debian.org/debian-security"
         f" deb.debian.org/debian-security /debian-security ; {security}/\n"
