@@ -112,8 +112,23 @@ def test_telnet_and_an_open_filter_at_a_device_fail_their_checks_show_as_drift_a
 ):
     paths, env = device_lab
     address = paths.layout.address("mgmt", 2)
-    # Telnet on, and the application zone's filter opened to everything ahead of its rules.
-    configure(paths, address, "system-view", "telnet server enable", "acl number 3002", "rule 1 permit ip", "return")
+    # Telnet on; the application zone's filter opened to everything ahead of its rules; that zone's gateway
+    # moved to an address outside the zone; a local account under a factory name.
+    configure(
+        paths,
+        address,
+        "system-view",
+        "telnet server enable",
+        "acl number 3002",
+        "rule 1 permit ip",
+        "quit",
+        "interface Vlanif20",
+        "ip address 192.0.2.1 255.255.255.0",
+        "quit",
+        "aaa",
+        "local-user admin password irreversible-cipher Lab@Factory1",
+        "return",
+    )
 
     results = scan(env, tmp_path / "changed")
     verdicts = check_verdicts(results)
@@ -121,20 +136,28 @@ def test_telnet_and_an_open_filter_at_a_device_fail_their_checks_show_as_drift_a
     assert verdicts[("acc-sw-clin-01", "network_device.remote_admin_encrypted")] == "pass"
     assert verdicts[("core-sw-01", "network_device.zone_filtering")] == "fail"
     assert verdicts[("core-sw-01", "network_device.acl_minimal")] == "fail"  # every later rule is now unreachable
+    assert verdicts[("core-sw-01", "network_device.zone_addressing")] == "fail"
+    assert verdicts[("core-sw-01", "network_device.default_accounts")] == "fail"
+    assert verdicts[("acc-sw-clin-01", "network_device.default_accounts")] == "pass"
     items = {r["item"]: r["verdict"] for r in results["items"] if r["object"] == "core-sw-01"}
     assert items["8.1.3.2 a)"] == "fail" and items["8.1.3.2 b)"] == "fail", items
+    assert items["8.1.2.1 c)"] == "fail" and items["8.1.4.2 b)"] == "fail", items
 
     drift = dengbao(env, "device", "drift", "core-sw-01", "-i", "inventory/lab")
     assert drift.returncode == 1, drift.stdout + drift.stderr
     assert "telnet server enable" in drift.stdout and "8.1.4.1 c)" in drift.stdout
     assert "rule 1 permit ip" in drift.stdout and "8.1.3.2 a)" in drift.stdout
+    assert "ip address 192.0.2.1" in drift.stdout and "8.1.2.1 c)" in drift.stdout
+    assert "local-user admin" in drift.stdout and "8.1.4.2 b)" in drift.stdout
 
-    # A merge puts Telnet off again; --remove-extra also takes the added rule out (undo rule 1).
+    # A merge puts Telnet off and the gateway's address back; --remove-extra also takes the added rule out
+    # (undo rule 1) and the factory account (undo local-user admin …).
     push = ["device", "push", "core-sw-01", "-i", "inventory/lab", "--remove-extra", "-o", str(tmp_path / "push")]
     pushed = dengbao(env, *push)
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     document = json.loads((tmp_path / "push" / "push.json").read_text())
     assert document["outcome"] == "applied" and any("- rule 1 permit ip" in c for c in document["changes"])
+    assert any("- local-user admin" in c for c in document["changes"]), document["changes"]
     again = dengbao(env, "device", "drift", "core-sw-01", "-i", "inventory/lab")
     assert again.returncode == 0, again.stdout + again.stderr
 
