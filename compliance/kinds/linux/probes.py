@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from compliance.kinds.collection import Collection, ProbeResult
 
 NON_COMMENT = "grep -Ev '^[[:space:]]*(#|$)'"
+NON_COMMENT_NAMED = "grep -HEv '^[[:space:]]*(#|$)'"  # each line as `path:line`
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,28 @@ class Probe:
 
 
 def _files(*paths: str) -> str:
-    """Print the non-comment lines of each existing file, prefixed with `path:`."""
+    """Print the non-comment lines of each existing file, prefixed with `path:`: one grep for all of them (a
+    grep and a sed per file cost about 2 ms each on a server)."""
     joined = " ".join(paths)
-    return f'for f in {joined}; do [ -f "$f" ] && {NON_COMMENT} "$f" | sed "s|^|$f:|"; done; true'
+    existing = f'set --; for f in {joined}; do [ -f "$f" ] && set -- "$@" "$f"; done'
+    return f'{existing}; [ $# -gt 0 ] && {NON_COMMENT_NAMED} "$@"; true'
+
+
+# One `systemctl show` block per unit (paragraph mode): its Id, ActiveState and every TimersCalendar line.
+TIMER_LINES = r"""awk -v RS= -v FS='\n' -v named=NAMED '{ id = ""; state = ""; calendar = ""
+  for (i = 1; i <= NF; i++) { key = $i; sub(/=.*/, "", key); value = substr($i, length(key) + 2)
+    if (key == "Id") { id = value; sub(/[.]timer$/, "", id) } else if (key == "ActiveState") state = value
+    else if (key == "TimersCalendar") calendar = calendar " " value }
+  line = named ? "timer " id " " state calendar : "timer " state calendar; gsub(/[ \t]+/, " ", line); print line }'"""
+
+
+def _timers(*units: str, named: bool = True) -> str:
+    """`timer [NAME] STATE CALENDAR` for each timer (NAME without `.timer`), from one `systemctl show` for all of
+    them: a `systemctl is-active` and a `systemctl show` per timer cost about 7 ms each. STATE is the unit's
+    ActiveState (`inactive` for a unit that does not exist), CALENDAR every `TimersCalendar` value on one line."""
+    timers = " ".join(f"{unit}.timer" for unit in units)
+    awk = TIMER_LINES.replace("NAMED", "1" if named else "0")
+    return f"systemctl show -p Id -p ActiveState -p TimersCalendar {timers} 2>/dev/null | {awk}"
 
 
 PROBES: tuple[Probe, ...] = (
@@ -40,8 +60,8 @@ PROBES: tuple[Probe, ...] = (
         # Which machine answered: evidence must name it beyond the inventory's word for it.
         "echo hostname $(hostname); echo machine_id $(cat /etc/machine-id 2>/dev/null);"
         " ip -o addr show scope global 2>/dev/null | awk '{print \"address\", $2, $4}';"
-        ' for k in /etc/ssh/ssh_host_*_key.pub; do [ -f "$k" ] && ssh-keygen -lf "$k"'
-        " | awk '{print \"host_key\", $NF, $2}'; done; true",
+        # The public host keys themselves (their fingerprints are worked out here: ssh-keygen costs 8 ms a key).
+        " cat /etc/ssh/ssh_host_*_key.pub 2>/dev/null | awk 'NF >= 2 {print \"host_key_pub\", $1, $2}'; true",
     ),
     Probe("os_release", "cat /etc/os-release"),
     Probe("virtualization", "systemd-detect-virt 2>/dev/null || echo none"),
@@ -117,8 +137,7 @@ PROBES: tuple[Probe, ...] = (
         ' echo "database ${f##*/} $(stat -c %Y "$f") $built"; done;'
         " grep -hE '^(PrivateMirror|DatabaseMirror|DatabaseCustomURL)' /etc/clamav/freshclam.conf 2>/dev/null"
         " | sed 's/^/freshclam /';"
-        ' echo "timer $(systemctl is-active dengbao-antivirus-scan.timer 2>/dev/null)'
-        ' $(systemctl show -P TimersCalendar dengbao-antivirus-scan.timer 2>/dev/null)";'
+        f" {_timers('dengbao-antivirus-scan', named=False)};"
         " sed 's/^/last_scan /' /var/lib/dengbao/antivirus/last-scan 2>/dev/null; true",
     ),
     Probe(
@@ -138,7 +157,9 @@ PROBES: tuple[Probe, ...] = (
         ' if [ -r "$state/pending.json" ]; then echo "record $(cat "$state/pending.json")"; else'
         " apt-get -s -o Debug::NoLocking=1 -o APT::Ignore-Hold=1 upgrade 2>/dev/null"
         " | awk '/^Inst / {print \"pending\", $2, $0}'; fi;"
-        " apt-mark showhold 2>/dev/null | sed 's/^/hold /';"
+        # dpkg's own record of holds (`apt-mark showhold` reads the same, through apt's cache: 24 ms against 4).
+        " dpkg-query -W -f '${db:Status-Abbrev} ${binary:Package}\\n' 2>/dev/null"
+        " | awk '$1 ~ /^h/ {print \"hold\", $2}';"
         ' for f in /var/lib/dpkg/info/linux-image-[0-9]*.list; do [ -f "$f" ] || continue; n=${f##*/linux-image-};'
         ' n=${n%.list}; echo "kernel_installed ${n%%:*} $(stat -c %Y "$f")"; done;'
         " else echo index $(stat -c %Y /var/cache/dnf/*.solv /var/cache/yum 2>/dev/null | sort -n | tail -1);"
@@ -183,10 +204,8 @@ PROBES: tuple[Probe, ...] = (
         " srv=/var/lib/dengbao/backup-server; for f in $srv/prune/*.json $srv/check/*.json; do"
         ' [ -r "$f" ] || continue; a=${f%/*}; c=${f##*/};'
         ' printf \'server_record %s %s %s\\n\' "${a##*/}" "${c%.json}" "$(tr -d \'\\n\' < "$f")"; done;'
-        " for t in dengbao-backup dengbao-restore-test dengbao-backup-prune dengbao-backup-check; do"
-        ' echo "timer $t $(systemctl is-active $t.timer 2>/dev/null)'
-        ' $(systemctl show -P TimersCalendar $t.timer 2>/dev/null)";'
-        " done; true",
+        f" {_timers('dengbao-backup', 'dengbao-restore-test', 'dengbao-backup-prune', 'dengbao-backup-check')};"
+        " true",
     ),
     # The loaded rule set as nft's JSON (the access checks compare it with the zone matrix), and the routes.
     Probe(

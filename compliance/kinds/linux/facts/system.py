@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from dataclasses import dataclass
 
 CONTAINER_TYPES = frozenset(
@@ -42,9 +45,31 @@ def parse_host_identity(output: str) -> Identity:
             names[words[0]] = words[1]
         elif len(words) == 3 and words[0] == "address":
             addresses.append(f"{words[2]} ({words[1]})")
-        elif len(words) == 3 and words[0] == "host_key":
+        elif len(words) == 3 and words[0] == "host_key":  # runs before 2026-12: ssh-keygen's `(TYPE) SHA256:…`
             keys.append(f"{words[1].strip('()')} {words[2]}")
+        elif len(words) == 3 and words[0] == "host_key_pub":
+            keys.append(_fingerprint(words[1], words[2]))
     return Identity(names.get("hostname"), names.get("machine_id"), tuple(addresses), tuple(keys))
+
+
+# OpenSSH's short names for its key algorithms, as `ssh-keygen -l` shows them.
+KEY_TYPES = {
+    "ssh-rsa": "RSA",
+    "ssh-dss": "DSA",
+    "ssh-ed25519": "ED25519",
+    "sk-ssh-ed25519@openssh.com": "ED25519-SK",
+    "sk-ecdsa-sha2-nistp256@openssh.com": "ECDSA-SK",
+}
+
+
+def _fingerprint(algorithm: str, key: str) -> str:
+    """`TYPE SHA256:…` of a public host key, as `ssh-keygen -lf` names it."""
+    kind = KEY_TYPES.get(algorithm, "ECDSA" if algorithm.startswith("ecdsa-sha2-") else algorithm.upper())
+    try:
+        digest = hashlib.sha256(base64.b64decode(key, validate=True)).digest()
+    except (binascii.Error, ValueError):
+        return f"{kind} unreadable"
+    return f"{kind} SHA256:{base64.b64encode(digest).decode().rstrip('=')}"
 
 
 def parse_os_release(output: str) -> dict[str, str]:
