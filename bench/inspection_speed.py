@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from measure import Measured, measure
 from scan_speed import FLEET, bench_fleet, dengbao, fleet_arguments
 
 from compliance.kinds.linux.probes import INSPECTION_PROBES
@@ -30,19 +31,15 @@ from compliance.lab.paths import LabPaths
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def time_inspect(inventory: Path, names: list[str], output: Path, reports: str = "none") -> float:
+def time_inspect(inventory: Path, names: list[str], output: Path, reports: str = "none") -> Measured:
     limits = [argument for name in names for argument in ("--limit", name)]
-    started = time.monotonic()
-    result = subprocess.run(
-        [*dengbao(), "inspect", "-i", str(inventory), *limits, "-o", str(output), "--report", reports],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    wall = time.monotonic() - started
+    command = [*dengbao(), "inspect", "-i", str(inventory), *limits, "-o", str(output), "--report", reports]
+    result = measure(command, ROOT)
     document = json.loads((output / "inspection.json").read_text())
     answered = [host for host in document["hosts"] if host["status"] == "collected"]
     if len(answered) != len(names):
         raise SystemExit(f"only {len(answered)} of {len(names)} hosts answered:\n{result.stderr[-2000:]}")
-    return wall
+    return result
 
 
 def time_one_command_per_item(paths: LabPaths, names: list[str], directory: Path) -> float:
@@ -66,19 +63,25 @@ def main() -> int:
         paths, names, directory, inventory = fleet.paths, fleet.names, fleet.directory, fleet.inventory
         time_inspect(inventory, names[:1], directory / "warm-up")
         print(f"{len(INSPECTION_PROBES)} probes per host")
-        print(f"{'hosts':>5}  {'inspect s':>9}  {'+ reports s':>11}  {'one command per item s':>22}  {'ratio':>6}")
+        print(
+            f"{'hosts':>5}  {'inspect s':>9}  {'+ reports s':>11}  {'one command per item s':>22}  {'ratio':>6}"
+            f"  {'control node MiB':>16}  {'machine +MiB':>12}"
+        )
         for size in args.sizes:
-            ours = statistics.median(
-                time_inspect(inventory, names[:size], directory / "runs" / f"{size}-{i}") for i in range(args.runs)
-            )
+            runs = [time_inspect(inventory, names[:size], directory / "runs" / f"{size}-{i}") for i in range(args.runs)]
+            ours = statistics.median(run.seconds for run in runs)
+            peak, machine = max(run.peak_mb for run in runs), max(run.machine_mb for run in runs)
             reported = statistics.median(
-                time_inspect(inventory, names[:size], directory / "runs" / f"r{size}-{i}", "all")
+                time_inspect(inventory, names[:size], directory / "runs" / f"r{size}-{i}", "all").seconds
                 for i in range(args.runs)
             )
             peer = statistics.median(
                 time_one_command_per_item(paths, names[:size], directory) for _ in range(args.runs)
             )
-            print(f"{size:>5}  {ours:>9.2f}  {reported:>11.2f}  {peer:>22.2f}  {peer / ours:>5.1f}x")
+            print(
+                f"{size:>5}  {ours:>9.2f}  {reported:>11.2f}  {peer:>22.2f}  {peer / ours:>5.1f}x"
+                f"  {peak:>16.0f}  {machine:>12.0f}"
+            )
     return 0
 
 

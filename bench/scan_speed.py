@@ -43,6 +43,7 @@ from pathlib import Path
 import testinfra
 import yaml
 from lab_startup import bench_paths  # the benchmark lab (10.79.0.0/24) both benchmarks use
+from measure import in_use_mb, measure
 
 from compliance.checks import all_checks
 from compliance.kinds.linux import units_to_ask
@@ -72,29 +73,26 @@ def write_inventory(paths: LabPaths, names: list[str], directory: Path) -> Path:
     return inventory
 
 
-def time_scan(
-    inventory: Path, names: list[str], output: Path, cold: bool = False, reports: str = "none"
-) -> tuple[float, float]:
-    """(wall seconds of the whole command, slowest host's collection seconds)."""
+@dataclass(frozen=True)
+class ScanTiming:
+    wall: float  # the whole command
+    slowest_collection: float  # the slowest host's collection, as the run records it
+    peak_mb: float  # the command's largest process: the control node's memory
+    machine_mb: float  # the machine's memory in use at its highest, above the start (control node and lab)
+
+
+def time_scan(inventory: Path, names: list[str], output: Path, cold: bool = False, reports: str = "none") -> ScanTiming:
     limits = [argument for name in names for argument in ("--limit", name)]
     environment = {**os.environ, "DENGBAO_CACHE": "off"} if cold else None
-    started = time.monotonic()
-    result = subprocess.run(
-        [*dengbao(), "scan", "-i", str(inventory), *limits, "-o", str(output), "--no-progress", "--report", reports],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=environment,
-    )
-    wall = time.monotonic() - started
+    command = [*dengbao(), "scan", "-i", str(inventory), *limits, "-o", str(output), "--no-progress"]
+    result = measure([*command, "--report", reports], ROOT, environment)
     if result.returncode == 2:
         raise SystemExit(result.stderr)
     document = json.loads((output / "results.json").read_text())
     collected = [h for h in document["hosts"] if h["status"] == "collected"]
     if len(collected) != len(names):
         raise SystemExit(f"only {len(collected)} of {len(names)} hosts collected")
-    return wall, max(h["seconds"] for h in collected)
+    return ScanTiming(result.seconds, max(h["seconds"] for h in collected), result.peak_mb, result.machine_mb)
 
 
 def time_testinfra_per_check(paths: LabPaths, host: str, directory: Path) -> float:
@@ -224,6 +222,7 @@ class Fleet:
     names: list[str]
     directory: Path  # scratch space, removed afterwards
     inventory: Path  # names every host of the fleet
+    before_mb: float  # the machine's memory in use before the lab came up
 
 
 @contextmanager
@@ -237,11 +236,12 @@ def bench_fleet(size: int = FLEET) -> Iterator[Fleet]:
         extra = [f"bench-{number:02d}" for number in range(FLEET + 1, size + 1)]
         planned += adhoc_hosts(paths, extra, {host.address for host in planned})
     names = [h.name for h in planned]
+    before = in_use_mb()
     lab.up(planned)
     try:
         with tempfile.TemporaryDirectory() as temporary:
             directory = Path(temporary)
-            yield Fleet(paths, names, directory, write_inventory(paths, names, directory))
+            yield Fleet(paths, names, directory, write_inventory(paths, names, directory), before)
     finally:
         lab.down()
 
@@ -251,32 +251,35 @@ def main() -> int:
     with bench_fleet(max(FLEET, *args.sizes)) as fleet:
         paths, names, directory, inventory = fleet.paths, fleet.names, fleet.directory, fleet.inventory
         prepare_hosts(paths, names, hook=not args.no_hook)
+        print(f"the lab's {len(names)} hosts at rest: {in_use_mb() - fleet.before_mb:.0f} MiB in use")
         time_scan(inventory, names[:1], directory / "warm-up")
         print(
             f"{'hosts':>5}  {'scan s warm':>11}  {'per host s':>10}  {'scan s cold':>11}"
             f"  {'warm + all reports s':>20}  {'slowest host collect s':>22}"
+            f"  {'control node MiB':>16}  {'machine +MiB':>12}"
         )
         per_size: dict[int, float] = {}
         for size in args.sizes:
             runs = [time_scan(inventory, names[:size], directory / f"run-{size}-{i}") for i in range(args.runs)]
             cold = [
-                time_scan(inventory, names[:size], directory / f"cold-{size}-{i}", cold=True)[0]
+                time_scan(inventory, names[:size], directory / f"cold-{size}-{i}", cold=True).wall
                 for i in range(args.runs)
             ]
             reported = [
-                time_scan(inventory, names[:size], directory / f"reports-{size}-{i}", reports="all")[0]
+                time_scan(inventory, names[:size], directory / f"reports-{size}-{i}", reports="all").wall
                 for i in range(args.runs)
             ]
-            wall = statistics.median(r[0] for r in runs)
-            collect = statistics.median(r[1] for r in runs)
+            wall = statistics.median(r.wall for r in runs)
+            collect = statistics.median(r.slowest_collection for r in runs)
+            peak, machine = max(r.peak_mb for r in runs), max(r.machine_mb for r in runs)
             per_size[size] = wall
             print(
                 f"{size:>5}  {wall:>11.2f}  {wall / size:>10.2f}  {statistics.median(cold):>11.2f}"
-                f"  {statistics.median(reported):>20.2f}  {collect:>22.2f}"
+                f"  {statistics.median(reported):>20.2f}  {collect:>22.2f}  {peak:>16.0f}  {machine:>12.0f}"
             )
-        one = per_size.get(1) or time_scan(inventory, names[:1], directory / "one")[0]
+        one = per_size.get(1) or time_scan(inventory, names[:1], directory / "one").wall
         one_cold = statistics.median(
-            time_scan(inventory, names[:1], directory / f"one-cold-{i}", cold=True)[0] for i in range(args.runs)
+            time_scan(inventory, names[:1], directory / f"one-cold-{i}", cold=True).wall for i in range(args.runs)
         )
         testinfra_seconds = statistics.median(
             time_testinfra_per_check(paths, names[0], directory) for _ in range(args.runs)
@@ -287,7 +290,7 @@ def main() -> int:
         ssh(paths, names[0], f"mv {RECORD} {RECORD}.bench || true")
         try:
             without_record = statistics.median(
-                time_scan(inventory, names[:1], directory / f"no-record-{i}")[0] for i in range(args.runs)
+                time_scan(inventory, names[:1], directory / f"no-record-{i}").wall for i in range(args.runs)
             )
             simulated = probe_breakdown(paths, names[0])
         finally:
