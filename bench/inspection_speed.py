@@ -70,7 +70,7 @@ def main() -> int:
         for size in args.sizes:
             runs = [time_inspect(inventory, names[:size], directory / "runs" / f"{size}-{i}") for i in range(args.runs)]
             ours = statistics.median(run.seconds for run in runs)
-            peak, machine = max(run.peak_mb for run in runs), max(run.machine_mb for run in runs)
+            peak, machine = max(run.tree_mb for run in runs), max(run.machine_mb for run in runs)
             reported = statistics.median(
                 time_inspect(inventory, names[:size], directory / "runs" / f"r{size}-{i}", "all").seconds
                 for i in range(args.runs)

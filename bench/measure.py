@@ -1,14 +1,18 @@
 """Wall time and peak memory of one command, for the benchmarks.
 
-Two memory figures: the command's own peak (the largest resident set of its process tree, from `wait4`: the
-control node's cost), and the machine's memory in use (MemTotal − MemAvailable) at its highest during the run,
-above where it stood when the run began: the control node and the lab's hosts together, as the command makes
-them work (sshd sessions, the probes). `in_use_mb()` alone gives the lab's footprint at rest.
+Three memory figures, sampled every 50 ms while the command runs:
+  * the command's own peak: its process's high-water resident set (VmHWM), as last seen before it ended;
+  * its process tree's peak: the largest sum of resident sets of the command and its descendants at one
+    sample (Ansible's forks, `ansible-inventory`): the control node's cost;
+  * the machine's memory in use (MemTotal − MemAvailable) at its highest, above where it stood when the run
+    began: the control node and the lab's hosts together, as the command makes them work (sshd sessions, the
+    probes).
+`wait4`'s ru_maxrss would not do: a child forked from this benchmark's large process keeps that size as its
+high-water mark across exec. `in_use_mb()` alone gives the lab's footprint at rest.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import threading
@@ -26,7 +30,8 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
-    peak_mb: float  # the command's largest process
+    peak_mb: float  # the command's own process (VmHWM)
+    tree_mb: float  # the command's process tree at its largest
     machine_mb: float  # the machine's memory in use at its highest, above the start
 
 
@@ -36,33 +41,58 @@ def in_use_mb() -> float:
     return (int(fields["MemTotal"].split()[0]) - int(fields["MemAvailable"].split()[0])) / 1024
 
 
+def _status_kib(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants, through each task's `children` list."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        try:
+            waiting.extend(int(child) for child in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
     """Run `command` to its end; its wall seconds, exit code, output and peak memory."""
     start_in_use = in_use_mb()
-    highest = [start_in_use]
+    highest = {"machine": start_in_use, "own": 0.0, "tree": 0.0}
     done = threading.Event()
 
-    def sample() -> None:
+    def sample(pid: int) -> None:
         while not done.wait(SAMPLE_SECONDS):
-            highest[0] = max(highest[0], in_use_mb())
+            highest["machine"] = max(highest["machine"], in_use_mb())
+            highest["own"] = max(highest["own"], _status_kib(pid, "VmHWM") / 1024)
+            highest["tree"] = max(highest["tree"], sum(_status_kib(p, "VmRSS") for p in _tree(pid)) / 1024)
 
-    sampler = threading.Thread(target=sample, daemon=True)
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        sampler.start()
         started = time.monotonic()
         process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
+        sampler = threading.Thread(target=sample, args=(process.pid,), daemon=True)
+        sampler.start()
+        returncode = process.wait()
         seconds = time.monotonic() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         sampler.join()
         out.seek(0)
         err.seek(0)
         return Measured(
             seconds,
-            process.returncode,
+            returncode,
             out.read(),
             err.read(),
-            usage.ru_maxrss / 1024,
-            max(highest[0], in_use_mb()) - start_in_use,
+            highest["own"],
+            highest["tree"],
+            max(highest["machine"], in_use_mb()) - start_in_use,
         )

@@ -77,7 +77,7 @@ def write_inventory(paths: LabPaths, names: list[str], directory: Path) -> Path:
 class ScanTiming:
     wall: float  # the whole command
     slowest_collection: float  # the slowest host's collection, as the run records it
-    peak_mb: float  # the command's largest process: the control node's memory
+    peak_mb: float  # the command's process tree at its largest: the control node's memory
     machine_mb: float  # the machine's memory in use at its highest, above the start (control node and lab)
 
 
@@ -92,7 +92,7 @@ def time_scan(inventory: Path, names: list[str], output: Path, cold: bool = Fals
     collected = [h for h in document["hosts"] if h["status"] == "collected"]
     if len(collected) != len(names):
         raise SystemExit(f"only {len(collected)} of {len(names)} hosts collected")
-    return ScanTiming(result.seconds, max(h["seconds"] for h in collected), result.peak_mb, result.machine_mb)
+    return ScanTiming(result.seconds, max(h["seconds"] for h in collected), result.tree_mb, result.machine_mb)
 
 
 def time_testinfra_per_check(paths: LabPaths, host: str, directory: Path) -> float:

@@ -1,0 +1,103 @@
+"""On-demand benchmark: a whole fleet's day, timed, with peak memory: converge, scan, inspect.
+
+    python bench/converge_speed.py [--size 50] [--skip-converge]
+
+Brings up the benchmark lab (its own network, as bench/scan_speed.py): the default topology's 20 hosts, then
+ad-hoc hosts `bench-21`… in the management zone up to `--size`, all in one model-shaped inventory (zone and
+system groups, the lab's group_vars), then measures, one after the other:
+  1. `ansible-playbook playbooks/site.yml`: every role on every host, from a fresh Debian image (the mirrors,
+     the baseline, patching, accounts, audit, logging, antivirus, time, hardening, SSH, the firewall, backups);
+  2. `dengbao scan --report none` of every host, then with every report;
+  3. `dengbao inspect --report none` of every host (the morning inspection).
+Each with its wall time, its process tree's peak memory (the control node, Ansible's forks included) and the
+machine's memory in use at its highest above the start (control node and lab). The lab's footprint at rest is
+printed first. Needs root. Not part of the tests; `docs/performance.md` records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from lab_startup import bench_paths
+from measure import Measured, in_use_mb, measure
+from scan_speed import FLEET, dengbao
+
+from compliance.lab.lab import Lab
+from compliance.lab.plan import PlannedHost, adhoc_hosts, first_hosts
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTRA_GROUPS = ("zone_mgmt", "system_infra")  # where the hosts beyond the topology's stand, as its bastion does
+
+
+def fleet_plan(size: int) -> list[PlannedHost]:
+    paths = bench_paths()
+    planned = first_hosts(paths, min(size, FLEET))
+    names = [f"bench-{number:02d}" for number in range(FLEET + 1, size + 1)]
+    extra = adhoc_hosts(paths, names, {host.address for host in planned})
+    return planned + [PlannedHost(host.name, host.address, EXTRA_GROUPS) for host in extra]
+
+
+def report(label: str, result: Measured, hosts: int) -> None:
+    print(
+        f"{label:<34} {result.seconds:>8.1f} s  {result.seconds / hosts:>6.2f} s/host"
+        f"  {result.tree_mb:>7.0f} MiB  {result.machine_mb:>7.0f} MiB  exit {result.returncode}"
+    )
+
+
+def collected(document_path: Path, hosts: int) -> None:
+    document = json.loads(document_path.read_text())
+    answered = [host for host in document["hosts"] if host["status"] == "collected"]
+    if len(answered) != hosts:
+        raise SystemExit(f"{document_path}: only {len(answered)} of {hosts} hosts collected")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=50)
+    parser.add_argument("--skip-converge", action="store_true", help="scan and inspect the fresh hosts only")
+    args = parser.parse_args()
+    paths = bench_paths()
+    planned = fleet_plan(args.size)
+    with tempfile.TemporaryDirectory() as temporary:
+        directory = Path(temporary)
+        inventory = directory / "inventory"
+        inventory.mkdir()
+        (inventory / "group_vars").symlink_to(ROOT / "inventory" / "lab" / "group_vars")
+        lab = Lab(paths, inventory_file=inventory / "hosts.yml", log=lambda _line: None)
+        before = in_use_mb()
+        lab.up(planned)
+        try:
+            print(f"the lab's {len(planned)} hosts at rest: {in_use_mb() - before:.0f} MiB in use")
+            print(f"{'':<34} {'wall':>10}  {'':>13}  {'control node':>12}  {'machine +':>9}")
+            environment = {**os.environ, "ANSIBLE_FORCE_COLOR": "0"}
+            if not args.skip_converge:
+                playbook = ["ansible-playbook", "-i", str(inventory / "hosts.yml"), "playbooks/site.yml"]
+                converged = measure(playbook, ROOT, environment)
+                (directory / "site.log").write_text(converged.stdout + converged.stderr)
+                report("converge (site.yml)", converged, len(planned))
+                if converged.returncode != 0:
+                    print(converged.stdout[-4000:], file=sys.stderr)
+                    return 1
+            hosts = str(inventory / "hosts.yml")
+            for label, reports in (("scan, --report none", "none"), ("scan, every report", "all")):
+                run = directory / f"scan-{reports}"
+                command = [*dengbao(), "scan", "-i", hosts, "-o", str(run), "--no-progress", "--report", reports]
+                scanned = measure(command, ROOT, environment)
+                collected(run / "results.json", len(planned))
+                report(label, scanned, len(planned))
+            run = directory / "inspection"
+            inspected = measure([*dengbao(), "inspect", "-i", hosts, "-o", str(run), "--report", "none"], ROOT)
+            collected(run / "inspection.json", len(planned))
+            report("inspect, --report none", inspected, len(planned))
+        finally:
+            lab.down()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
