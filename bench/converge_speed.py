@@ -60,6 +60,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=50)
     parser.add_argument("--skip-converge", action="store_true", help="scan and inspect the fresh hosts only")
+    parser.add_argument("--log", type=Path, help="where Ansible's output goes as it runs (default: discarded)")
     args = parser.parse_args()
     paths = bench_paths()
     planned = fleet_plan(args.size)
@@ -77,8 +78,7 @@ def main() -> int:
             environment = {**os.environ, "ANSIBLE_FORCE_COLOR": "0"}
             if not args.skip_converge:
                 playbook = ["ansible-playbook", "-i", str(inventory / "hosts.yml"), "playbooks/site.yml"]
-                converged = measure(playbook, ROOT, environment)
-                (directory / "site.log").write_text(converged.stdout + converged.stderr)
+                converged = measure(playbook, ROOT, environment, log=args.log)
                 report("converge (site.yml)", converged, len(planned))
                 if converged.returncode != 0:
                     print(converged.stdout[-4000:], file=sys.stderr)

@@ -64,8 +64,9 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
-    """Run `command` to its end; its wall seconds, exit code, output and peak memory."""
+def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None, log: Path | None = None) -> Measured:
+    """Run `command` to its end; its wall seconds, exit code, output and peak memory. `log`: its standard output
+    goes there as it comes (to follow a long run), and is read back from there."""
     start_in_use = in_use_mb()
     highest = {"machine": start_in_use, "own": 0.0, "tree": 0.0}
     done = threading.Event()
@@ -76,7 +77,7 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
             highest["own"] = max(highest["own"], _status_kib(pid, "VmHWM") / 1024)
             highest["tree"] = max(highest["tree"], sum(_status_kib(p, "VmRSS") for p in _tree(pid)) / 1024)
 
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with log.open("w+") if log else tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.monotonic()
         process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=out, stderr=err, text=True)
         sampler = threading.Thread(target=sample, args=(process.pid,), daemon=True)

@@ -34,11 +34,17 @@ def project_root(start: Path | None = None) -> Path | None:
     return None
 
 
+GIT_TIMEOUT = 30  # seconds; a checkout on a stalled network file system must not hold a nightly scan
+
+
 def git_output(root: Path, *args: str) -> str | None:
-    """What `git -C root ARGS` prints, stripped; None where git fails or is not installed (a control node
-    may run from an exported checkout): provenance then says the commit is unknown, and the run goes on."""
+    """What `git -C root ARGS` prints, stripped; None where git fails, is not installed (a control node may run
+    from an exported checkout) or does not answer within GIT_TIMEOUT: provenance then says the commit is
+    unknown, and the run goes on."""
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
-    except OSError:
+        result = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False, timeout=GIT_TIMEOUT
+        )
+    except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout.strip() if result.returncode == 0 else None
