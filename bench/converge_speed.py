@@ -3,8 +3,8 @@
     python bench/converge_speed.py [--size 50] [--skip-converge]
 
 Brings up the benchmark lab (its own network, as bench/scan_speed.py): the default topology's 20 hosts, then
-ad-hoc hosts `bench-21`… in the management zone up to `--size`, all in one model-shaped inventory (zone and
-system groups, the lab's group_vars), then measures, one after the other:
+ad-hoc hosts `bench-21`… in the management zone up to `--size`, all in the lab's inventory
+(inventory/lab/hosts.yml: zone and system groups, the lab's group_vars), then measures, one after the other:
   1. `ansible-playbook playbooks/site.yml`: every role on every host, from a fresh Debian image (the mirrors,
      the baseline, patching, accounts, audit, logging, antivirus, time, hardening, SSH, the firewall, backups);
   2. `dengbao scan --report none` of every host, then with every report;
@@ -64,12 +64,15 @@ def main() -> int:
     args = parser.parse_args()
     paths = bench_paths()
     planned = fleet_plan(args.size)
+    # The lab's own inventory in this checkout, as `dengbao lab up` writes it: an inventory is part of the model
+    # only there, and a host's firewall rules come from the zones of the inventory that names it (elsewhere the
+    # example hospital's subnets would be taken, and the firewall role would rightly refuse to load them).
+    inventory = ROOT / "inventory" / "lab" / "hosts.yml"
+    if inventory.exists():
+        raise SystemExit(f"{inventory} exists: another lab is up (`dengbao lab down` it first)")
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
-        inventory = directory / "inventory"
-        inventory.mkdir()
-        (inventory / "group_vars").symlink_to(ROOT / "inventory" / "lab" / "group_vars")
-        lab = Lab(paths, inventory_file=inventory / "hosts.yml", log=lambda _line: None)
+        lab = Lab(paths, inventory_file=inventory, log=lambda _line: None)
         before = in_use_mb()
         lab.up(planned)
         try:
@@ -77,13 +80,13 @@ def main() -> int:
             print(f"{'':<34} {'wall':>10}  {'':>13}  {'control node':>12}  {'machine +':>9}")
             environment = {**os.environ, "ANSIBLE_FORCE_COLOR": "0"}
             if not args.skip_converge:
-                playbook = ["ansible-playbook", "-i", str(inventory / "hosts.yml"), "playbooks/site.yml"]
+                playbook = ["ansible-playbook", "-i", str(inventory), "playbooks/site.yml"]
                 converged = measure(playbook, ROOT, environment, log=args.log)
                 report("converge (site.yml)", converged, len(planned))
                 if converged.returncode != 0:
                     print(converged.stdout[-4000:], file=sys.stderr)
                     return 1
-            hosts = str(inventory / "hosts.yml")
+            hosts = str(inventory)
             for label, reports in (("scan, --report none", "none"), ("scan, every report", "all")):
                 run = directory / f"scan-{reports}"
                 command = [*dengbao(), "scan", "-i", hosts, "-o", str(run), "--no-progress", "--report", reports]
