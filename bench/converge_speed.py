@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -79,6 +80,8 @@ def main() -> int:
             print(f"the lab's {len(planned)} hosts at rest: {in_use_mb() - before:.0f} MiB in use")
             print(f"{'':<34} {'wall':>10}  {'':>13}  {'control node':>12}  {'machine +':>9}")
             environment = {**os.environ, "ANSIBLE_FORCE_COLOR": "0"}
+            # The backup role refuses to run without a repository password (from the environment or the vault).
+            environment.setdefault("DENGBAO_BACKUP_PASSWORD", secrets.token_urlsafe(24))
             if not args.skip_converge:
                 playbook = ["ansible-playbook", "-i", str(inventory), "playbooks/site.yml"]
                 converged = measure(playbook, ROOT, environment, log=args.log)
