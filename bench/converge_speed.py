@@ -17,16 +17,16 @@ printed first. Needs root. Not part of the tests; `docs/performance.md` records 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
 import tempfile
 from pathlib import Path
 
+from inspection_speed import time_inspect
 from lab_startup import bench_paths
-from measure import Measured, in_use_mb, measure
-from scan_speed import FLEET, dengbao
+from measure import in_use_mb, measure
+from scan_speed import FLEET, time_scan
 
 from compliance.lab.lab import Lab
 from compliance.lab.plan import PlannedHost, adhoc_hosts, first_hosts
@@ -43,18 +43,8 @@ def fleet_plan(size: int) -> list[PlannedHost]:
     return planned + [PlannedHost(host.name, host.address, EXTRA_GROUPS) for host in extra]
 
 
-def report(label: str, result: Measured, hosts: int) -> None:
-    print(
-        f"{label:<34} {result.seconds:>8.1f} s  {result.seconds / hosts:>6.2f} s/host"
-        f"  {result.tree_mb:>7.0f} MiB  {result.machine_mb:>7.0f} MiB  exit {result.returncode}"
-    )
-
-
-def collected(document_path: Path, hosts: int) -> None:
-    document = json.loads(document_path.read_text())
-    answered = [host for host in document["hosts"] if host["status"] == "collected"]
-    if len(answered) != hosts:
-        raise SystemExit(f"{document_path}: only {len(answered)} of {hosts} hosts collected")
+def report(label: str, seconds: float, tree_mb: float, machine_mb: float, hosts: int) -> None:
+    print(f"{label:<34} {seconds:>8.1f} s  {seconds / hosts:>6.2f} s/host  {tree_mb:>7.0f} MiB  {machine_mb:>7.0f} MiB")
 
 
 def main() -> int:
@@ -65,6 +55,7 @@ def main() -> int:
     args = parser.parse_args()
     paths = bench_paths()
     planned = fleet_plan(args.size)
+    names = [host.name for host in planned]
     # The lab's own inventory in this checkout, as `dengbao lab up` writes it: an inventory is part of the model
     # only there, and a host's firewall rules come from the zones of the inventory that names it (elsewhere the
     # example hospital's subnets would be taken, and the firewall role would rightly refuse to load them).
@@ -77,7 +68,7 @@ def main() -> int:
         before = in_use_mb()
         lab.up(planned)
         try:
-            print(f"the lab's {len(planned)} hosts at rest: {in_use_mb() - before:.0f} MiB in use")
+            print(f"the lab's {len(names)} hosts at rest: {in_use_mb() - before:.0f} MiB in use")
             print(f"{'':<34} {'wall':>10}  {'':>13}  {'control node':>12}  {'machine +':>9}")
             environment = {**os.environ, "ANSIBLE_FORCE_COLOR": "0"}
             # The backup role refuses to run without a repository password (from the environment or the vault).
@@ -85,21 +76,15 @@ def main() -> int:
             if not args.skip_converge:
                 playbook = ["ansible-playbook", "-i", str(inventory), "playbooks/site.yml"]
                 converged = measure(playbook, ROOT, environment, log=args.log)
-                report("converge (site.yml)", converged, len(planned))
+                report("converge (site.yml)", converged.seconds, converged.tree_mb, converged.machine_mb, len(names))
                 if converged.returncode != 0:
                     print(converged.stdout[-4000:], file=sys.stderr)
                     return 1
-            hosts = str(inventory)
             for label, reports in (("scan, --report none", "none"), ("scan, every report", "all")):
-                run = directory / f"scan-{reports}"
-                command = [*dengbao(), "scan", "-i", hosts, "-o", str(run), "--no-progress", "--report", reports]
-                scanned = measure(command, ROOT, environment)
-                collected(run / "results.json", len(planned))
-                report(label, scanned, len(planned))
-            run = directory / "inspection"
-            inspected = measure([*dengbao(), "inspect", "-i", hosts, "-o", str(run), "--report", "none"], ROOT)
-            collected(run / "inspection.json", len(planned))
-            report("inspect, --report none", inspected, len(planned))
+                scanned = time_scan(inventory, names, directory / f"scan-{reports}", reports=reports)
+                report(label, scanned.wall, scanned.peak_mb, scanned.machine_mb, len(names))
+            inspected = time_inspect(inventory, names, directory / "inspection")
+            report("inspect, --report none", inspected.seconds, inspected.tree_mb, inspected.machine_mb, len(names))
         finally:
             lab.down()
     return 0

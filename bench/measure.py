@@ -1,8 +1,7 @@
 """Wall time and peak memory of one command, for the benchmarks.
 
-Three memory figures, sampled every 50 ms while the command runs:
-  * the command's own peak: its process's high-water resident set (VmHWM), as last seen before it ended;
-  * its process tree's peak: the largest sum of resident sets of the command and its descendants at one
+Two memory figures, sampled every 50 ms while the command runs:
+  * the command's process tree at its peak: the largest sum of resident sets of the command and its descendants at one
     sample (Ansible's forks, `ansible-inventory`): the control node's cost;
   * the machine's memory in use (MemTotal − MemAvailable) at its highest, above where it stood when the run
     began: the control node and the lab's hosts together, as the command makes them work (sshd sessions, the
@@ -30,7 +29,6 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
-    peak_mb: float  # the command's own process (VmHWM)
     tree_mb: float  # the command's process tree at its largest
     machine_mb: float  # the machine's memory in use at its highest, above the start
 
@@ -41,10 +39,10 @@ def in_use_mb() -> float:
     return (int(fields["MemTotal"].split()[0]) - int(fields["MemAvailable"].split()[0])) / 1024
 
 
-def _status_kib(pid: int, field: str) -> int:
+def _resident_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
+            if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
@@ -68,14 +66,13 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
     """Run `command` to its end; its wall seconds, exit code, output and peak memory. `log`: its standard output
     goes there as it comes (to follow a long run), and is read back from there."""
     start_in_use = in_use_mb()
-    highest = {"machine": start_in_use, "own": 0.0, "tree": 0.0}
+    highest = {"machine": start_in_use, "tree": 0.0}
     done = threading.Event()
 
     def sample(pid: int) -> None:
         while not done.wait(SAMPLE_SECONDS):
             highest["machine"] = max(highest["machine"], in_use_mb())
-            highest["own"] = max(highest["own"], _status_kib(pid, "VmHWM") / 1024)
-            highest["tree"] = max(highest["tree"], sum(_status_kib(p, "VmRSS") for p in _tree(pid)) / 1024)
+            highest["tree"] = max(highest["tree"], sum(_resident_kib(p) for p in _tree(pid)) / 1024)
 
     with log.open("w+") if log else tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.monotonic()
@@ -93,7 +90,6 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
             returncode,
             out.read(),
             err.read(),
-            highest["own"],
             highest["tree"],
             max(highest["machine"], in_use_mb()) - start_in_use,
         )

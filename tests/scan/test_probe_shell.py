@@ -16,7 +16,7 @@ from pathlib import Path
 from compliance.kinds.linux.facts.backups import parse_backups
 from compliance.kinds.linux.facts.jobs import parse_antivirus
 from compliance.kinds.linux.facts.system import parse_host_identity
-from compliance.kinds.linux.probes import TIMER_LINES, _files
+from compliance.kinds.linux.probes import _files, timer_lines
 
 # `systemctl show -p Id -p ActiveState -p TimersCalendar dengbao-backup.timer dengbao-restore-test.timer` on a lab
 # host whose backup timer has two calendars (systemd 252): each unit a block, its calendars first.
@@ -31,13 +31,13 @@ ActiveState=inactive
 """
 
 
-def shell(script: str, cwd: Path | None = None, stdin: str | None = None) -> str:
-    result = subprocess.run(["sh", "-c", script], input=stdin, capture_output=True, text=True, cwd=cwd, check=True)
+def shell(script: str, stdin: str | None = None) -> str:
+    result = subprocess.run(["sh", "-c", script], input=stdin, capture_output=True, text=True, check=True)
     return result.stdout
 
 
-def timer_lines(named: bool) -> str:
-    return shell(TIMER_LINES.replace("NAMED", "1" if named else "0"), stdin=SYSTEMCTL_SHOW)
+def shown_timers(named: bool) -> str:
+    return shell(timer_lines(named), stdin=SYSTEMCTL_SHOW)
 
 
 def test_one_grep_prints_every_existing_file_s_lines_without_comments_as_path_and_line(tmp_path):
@@ -57,15 +57,15 @@ def test_one_grep_prints_every_existing_file_s_lines_without_comments_as_path_an
 
 
 def test_one_systemctl_show_gives_each_timer_s_state_and_every_calendar_on_one_line():
-    assert timer_lines(named=True).splitlines() == [
+    assert shown_timers(named=True).splitlines() == [
         "timer dengbao-backup active { OnCalendar=Sun *-*-* 03:00:00 ; next_elapse=Sun 2026-12-06 03:00:00 UTC }"
         " { OnCalendar=*-*-* 01:30:00 ; next_elapse=Sat 2026-12-05 01:30:00 UTC }",
         "timer dengbao-restore-test inactive",
     ]
-    backups = parse_backups(timer_lines(named=True))
+    backups = parse_backups(shown_timers(named=True))
     assert backups.backup_timer.active and backups.backup_timer.calendar == "Sun *-*-* 03:00:00"
     assert not backups.restore_test_timer.active and backups.restore_test_timer.calendar is None
-    antivirus = parse_antivirus(timer_lines(named=False).splitlines()[0])
+    antivirus = parse_antivirus(shown_timers(named=False).splitlines()[0])
     assert antivirus.timer_active and antivirus.timer_calendar == "Sun *-*-* 03:00:00"
 
 

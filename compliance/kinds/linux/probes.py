@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from compliance.kinds.collection import Collection, ProbeResult
 
-NON_COMMENT = "grep -Ev '^[[:space:]]*(#|$)'"
-NON_COMMENT_NAMED = "grep -HEv '^[[:space:]]*(#|$)'"  # each line as `path:line`
+COMMENT_OR_BLANK = "'^[[:space:]]*(#|$)'"
+NON_COMMENT = f"grep -Ev {COMMENT_OR_BLANK}"
+NON_COMMENT_NAMED = f"grep -HEv {COMMENT_OR_BLANK}"  # each line as `path:line`
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def _files(*paths: str) -> str:
 
 
 # One `systemctl show` block per unit (paragraph mode): its Id, ActiveState and every TimersCalendar line.
-TIMER_LINES = r"""awk -v RS= -v FS='\n' -v named=NAMED '{ id = ""; state = ""; calendar = ""
+_TIMER_LINES = r"""awk -v RS= -v FS='\n' -v named=NAMED '{ id = ""; state = ""; calendar = ""
   for (i = 1; i <= NF; i++) { key = $i; sub(/=.*/, "", key); value = substr($i, length(key) + 2)
     if (key == "Id") { id = value; sub(/[.]timer$/, "", id) } else if (key == "ActiveState") state = value
     else if (key == "TimersCalendar") calendar = calendar " " value }
@@ -50,8 +51,12 @@ def _timers(*units: str, named: bool = True) -> str:
     them: a `systemctl is-active` and a `systemctl show` per timer cost about 7 ms each. STATE is the unit's
     ActiveState (`inactive` for a unit that does not exist), CALENDAR every `TimersCalendar` value on one line."""
     timers = " ".join(f"{unit}.timer" for unit in units)
-    awk = TIMER_LINES.replace("NAMED", "1" if named else "0")
-    return f"systemctl show -p Id -p ActiveState -p TimersCalendar {timers} 2>/dev/null | {awk}"
+    return f"systemctl show -p Id -p ActiveState -p TimersCalendar {timers} 2>/dev/null | {timer_lines(named)}"
+
+
+def timer_lines(named: bool) -> str:
+    """The awk program turning `systemctl show` blocks into `timer [NAME] STATE CALENDAR` lines."""
+    return _TIMER_LINES.replace("NAMED", "1" if named else "0")
 
 
 PROBES: tuple[Probe, ...] = (
