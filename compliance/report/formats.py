@@ -7,9 +7,11 @@ directory, never into the sealed run.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import io
+import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from compliance.evidence.store import RESULTS
 from compliance.report import junit
@@ -23,8 +25,22 @@ OSCAL_CATALOG_FILE = "gbt22239-2019-catalog.json"
 # them import them, when they render, so a scan with `--report none` never pays for them.
 
 
+def write_html(run: StoredRun, out: BinaryIO) -> None:
+    """Streamed as the template yields it: a thousand hosts' report is never one string in memory."""
+    _write_text(environment(autoescape=True).get_template("report.html.j2").generate(run=run), out)
+
+
 def render_html(run: StoredRun) -> bytes:
-    return environment(autoescape=True).get_template("report.html.j2").render(run=run).encode()
+    buffer = io.BytesIO()
+    write_html(run, buffer)
+    return buffer.getvalue()
+
+
+def _write_text(chunks: Iterable[str], out: BinaryIO) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    text.writelines(chunks)
+    text.flush()
+    text.detach()  # the caller's file stays open
 
 
 def render_markdown(run: StoredRun) -> bytes:
@@ -47,9 +63,11 @@ def render_markdown(run: StoredRun) -> bytes:
     return text.encode()
 
 
-def render_json(run: StoredRun) -> bytes:
-    """The results document itself (schema `dengbao-scan-results/3`)."""
-    return (json.dumps(run.results.to_json(), ensure_ascii=False, indent=1) + "\n").encode()
+def write_json(run: StoredRun, out: BinaryIO) -> None:
+    """The results document itself (schema `dengbao-scan-results/3`): the run's own results.json, byte for byte
+    (`dengbao report` verifies the run before it writes anything), not the records encoded again."""
+    with (run.directory / RESULTS).open("rb") as stored:
+        shutil.copyfileobj(stored, out)
 
 
 def render_oscal(run: StoredRun) -> bytes:
@@ -71,15 +89,26 @@ def render_xlsx(run: StoredRun) -> bytes:
     return xlsx.render(run)
 
 
-Renderer = Callable[[StoredRun], bytes]
-REPORT_FORMATS: dict[str, tuple[str, Renderer]] = {
-    "html": ("report.html", render_html),
-    "md": ("report.md", render_markdown),
-    "junit": ("junit.xml", junit.render),
-    "xlsx": ("record-sheet.xlsx", render_xlsx),
-    "oscal": ("oscal-assessment-results.json", render_oscal),
-    "oscal-catalog": (OSCAL_CATALOG_FILE, render_oscal_catalog),
-    "json": (RESULTS, render_json),
+Writer = Callable[[StoredRun, BinaryIO], None]
+
+
+def _whole(render: Callable[[StoredRun], bytes]) -> Writer:
+    """A format that is rendered whole, then written."""
+
+    def write(run: StoredRun, out: BinaryIO) -> None:
+        out.write(render(run))
+
+    return write
+
+
+REPORT_FORMATS: dict[str, tuple[str, Writer]] = {
+    "html": ("report.html", write_html),
+    "md": ("report.md", _whole(render_markdown)),
+    "junit": ("junit.xml", _whole(junit.render)),
+    "xlsx": ("record-sheet.xlsx", _whole(render_xlsx)),
+    "oscal": ("oscal-assessment-results.json", _whole(render_oscal)),
+    "oscal-catalog": (OSCAL_CATALOG_FILE, _whole(render_oscal_catalog)),
+    "json": (RESULTS, write_json),
 }
 # What a scan writes into its run by default (results.json is always there).
 SCAN_DEFAULT = ("html", "md", "junit", "xlsx", "oscal", "oscal-catalog")
@@ -108,9 +137,16 @@ def write_reports(run: StoredRun, formats: tuple[str, ...], output: Path) -> lis
     output.mkdir(parents=True, exist_ok=True)
     written = []
     for name in formats:
-        filename, renderer = REPORT_FORMATS[name]
+        filename, writer = REPORT_FORMATS[name]
         path = output / filename
-        path.write_bytes(renderer(run))
+        # Written beside, then moved into place: a report that fails halfway leaves no half a file behind.
+        partial = path.with_name(f".{filename}.part")
+        try:
+            with partial.open("wb") as out:
+                writer(run, out)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
         written.append(path)
     return written
 

@@ -64,7 +64,7 @@ def for_system(run: StoredRun, system: str) -> StoredRun:
     return dataclasses.replace(
         run,
         results=narrowed,
-        evidence={name: doc for name, doc in run.evidence.items() if name in hosts},
+        evidence=run.evidence.only(hosts),
         assessment=assessment,
     )
 

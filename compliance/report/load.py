@@ -8,6 +8,7 @@ system (定级对象), then category, then control point, in the standard's orde
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -46,11 +47,32 @@ class Category:
     control_points: list[ControlPoint] = field(default_factory=list)
 
 
+class HostEvidence(Mapping[str, dict[str, Any]]):
+    """Each host's evidence document, read from the run when a report asks for it and not kept: a report
+    goes through the hosts one by one, so a thousand hosts' raw output is never held at once."""
+
+    def __init__(self, directory: Path, files: dict[str, str]) -> None:
+        self._directory = directory
+        self._files = files  # host name → its evidence file, relative to the run
+
+    def __getitem__(self, host: str) -> dict[str, Any]:
+        return _json(self._directory / self._files[host])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def only(self, hosts: set[str]) -> HostEvidence:
+        return HostEvidence(self._directory, {name: file for name, file in self._files.items() if name in hosts})
+
+
 @dataclass
 class StoredRun:
     directory: Path
     results: ResultsRecord
-    evidence: dict[str, dict[str, Any]]  # host name → its evidence document
+    evidence: HostEvidence  # host name → its evidence document, read when asked for
     provenance: dict[str, Any]
     manifest: dict[str, Any] | None
     verified_signer: str | None = None  # set once `dengbao evidence verify` logic accepted the signature
@@ -98,9 +120,12 @@ class StoredRun:
         return list(categories.values())
 
 
-def _json(path: Path) -> dict[str, Any]:
+def _json(path: Path, shared: dict[str, str] | None = None) -> dict[str, Any]:
+    """A JSON object from `path`. With `shared`, equal strings in it are one object: the rows of a large
+    run repeat the same item texts, names and verdicts hundreds of thousands of times."""
+    hook = None if shared is None else _sharing(shared)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_bytes(), object_hook=hook)
     except (OSError, ValueError) as error:
         raise ReportError(f"{path}: cannot be read as JSON: {error}", f"{path}：无法作为 JSON 读取：{error}") from error
     if not isinstance(document, dict):
@@ -108,12 +133,28 @@ def _json(path: Path) -> dict[str, Any]:
     return document
 
 
+def _sharing(shared: dict[str, str]) -> Any:
+    """A `json` object hook that swaps every string value (and string in a list value) for the first
+    equal one seen, so the duplicate is freed as soon as its object is parsed."""
+    first = shared.setdefault
+
+    def share(document: dict[str, Any]) -> dict[str, Any]:
+        for key, value in document.items():
+            if type(value) is str:
+                document[key] = first(value, value)
+            elif type(value) is list and value and type(value[0]) is str:
+                document[key] = [first(entry, entry) if type(entry) is str else entry for entry in value]
+        return document
+
+    return share
+
+
 def load_run(directory: Path) -> StoredRun:
     if not (directory / RESULTS).is_file():
         raise ReportError(
             f"{directory} is not a run directory (no {RESULTS})", f"{directory} 不是扫描结果目录（缺少 {RESULTS}）"
         )
-    document = _json(directory / RESULTS)
+    document = _json(directory / RESULTS, shared={})
     if document.get("schema") != SCHEMA:
         raise ReportError(
             f"{directory / RESULTS}: schema {document.get('schema')!r}, this version reads {SCHEMA}",
@@ -123,11 +164,13 @@ def load_run(directory: Path) -> StoredRun:
         results = ResultsRecord.from_json(document)
     except RecordError as error:
         raise ReportError(f"{directory / RESULTS}: {error}", f"{directory / RESULTS}：结构不符：{error}") from error
-    evidence = {}
-    for host in results.hosts:
-        if host.evidence_file and (directory / host.evidence_file).is_file():
-            evidence[host.name] = _json(directory / host.evidence_file)
+    del document  # the records hold its values; its dicts and lists go
+    files = {
+        host.name: host.evidence_file
+        for host in results.hosts
+        if host.evidence_file and (directory / host.evidence_file).is_file()
+    }
     provenance = _json(directory / PROVENANCE) if (directory / PROVENANCE).is_file() else {}
     manifest = _json(directory / MANIFEST) if (directory / MANIFEST).is_file() else None
     assessment = _json(directory / ASSESSMENT_FILE) if (directory / ASSESSMENT_FILE).is_file() else None
-    return StoredRun(directory, results, evidence, provenance, manifest, assessment=assessment)
+    return StoredRun(directory, results, HostEvidence(directory, files), provenance, manifest, assessment=assessment)

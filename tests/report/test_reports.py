@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,7 +16,8 @@ import pytest
 import report_validation
 
 from compliance.report.compare import compare
-from compliance.report.load import load_run
+from compliance.report.formats import write_reports
+from compliance.report.load import ReportError, load_run
 
 
 @pytest.fixture(scope="module")
@@ -108,17 +109,22 @@ def test_dengbao_report_renders_from_a_sealed_run_without_touching_it(local_run,
     assert unknown.returncode == 2 and "unknown report format pdf" in unknown.stderr
 
 
-def test_compare_names_new_and_fixed_findings_and_changed_evidence(local_run):
+def test_compare_names_new_and_fixed_findings_and_changed_evidence(local_run, tmp_path):
     before = load_run(local_run)
-    after = copy.deepcopy(before)
-    after.directory = local_run.with_name("later")
+    later = tmp_path / "later"
+    shutil.copytree(local_run, later)
+    host = before.hosts[0].name
+    evidence_file = later / before.hosts[0].evidence_file
+    evidence = json.loads(evidence_file.read_text())
+    evidence["probes"]["passwd"]["output"] += "\nintruder:x:0:0::/root:/bin/bash"
+    evidence_file.chmod(0o600)
+    evidence_file.write_text(json.dumps(evidence))
+    after = load_run(later)
     items = after.results.items
     finding = next(index for index, i in enumerate(items) if i.finding)
     met = next(index for index, i in enumerate(items) if i.verdict == "pass")
     items[finding] = dataclasses.replace(items[finding], verdict="pass", verdict_zh="符合", finding=False)
     items[met] = dataclasses.replace(items[met], verdict="fail", verdict_zh="不符合", finding=True)
-    host = next(iter(after.evidence))
-    after.evidence[host]["probes"]["passwd"]["output"] += "\nintruder:x:0:0::/root:/bin/bash"
     result = compare(before, after)
     assert [(i.object, i.item) for i in result.new_findings] == [(items[met].object, items[met].item)]
     assert [(i.object, i.item) for i in result.fixed_findings] == [(items[finding].object, items[finding].item)]
@@ -142,10 +148,52 @@ def test_compare_command_on_two_real_runs(local_run, tmp_path, dengbao_cmd, repo
     assert trend["before"]["conclusion_zh"] == trend["after"]["conclusion_zh"] == "差"
 
 
-def test_the_json_format_is_the_stored_results_read_back_through_the_records(local_run):
-    from compliance.report.formats import render_json
+def test_the_records_read_back_hold_the_whole_results_document(local_run):
+    assert load_run(local_run).results.to_json() == json.loads((local_run / "results.json").read_text())
 
-    assert json.loads(render_json(load_run(local_run))) == json.loads((local_run / "results.json").read_text())
+
+def test_the_json_format_is_the_sealed_results_file_byte_for_byte(local_run, tmp_path):
+    [written] = write_reports(load_run(local_run), ("json",), tmp_path)
+    assert written.read_bytes() == (local_run / "results.json").read_bytes()
+
+
+def test_equal_strings_of_the_results_are_one_object_once_loaded(local_run):
+    """A large run repeats each item's texts on every host: loaded, they are shared, not copied per row."""
+    items = load_run(local_run).items
+    by_text: dict[str, set[int]] = {}
+    for item in items:
+        by_text.setdefault(item.category_zh, set()).add(id(item.category_zh))
+        by_text.setdefault(item.verdict_zh, set()).add(id(item.verdict_zh))
+    assert len(items) > 100 and any(len(ids) == 1 for ids in by_text.values())
+    assert all(len(ids) == 1 for ids in by_text.values())
+
+
+def test_host_evidence_is_read_from_the_run_when_asked_for(local_run, tmp_path):
+    copied = tmp_path / "run"
+    shutil.copytree(local_run, copied)
+    run = load_run(copied)
+    [host] = list(run.evidence)
+    evidence_file = copied / run.hosts[0].evidence_file
+    evidence_file.chmod(0o600)
+    document = json.loads(evidence_file.read_text())
+    assert run.evidence[host] == document
+    assert dict(run.evidence.only(set())) == {}
+    evidence_file.write_text("{")  # changed after loading: the report reads it then, and says it cannot
+    with pytest.raises(ReportError, match="cannot be read as JSON"):
+        run.evidence[host]
+
+
+def test_a_report_that_fails_halfway_leaves_no_file_behind(local_run, tmp_path, monkeypatch):
+    from compliance.report import formats
+
+    def breaks_halfway(run, out):
+        out.write(b"<html>half")
+        raise ReportError("renderer broke", "渲染中断")
+
+    monkeypatch.setitem(formats.REPORT_FORMATS, "html", ("report.html", breaks_halfway))
+    with pytest.raises(ReportError):
+        write_reports(load_run(local_run), ("md", "html"), tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["report.md"]
 
 
 def test_no_python_value_reaches_the_record_sheet_or_oscal(local_run):
