@@ -120,10 +120,10 @@ class StoredRun:
         return list(categories.values())
 
 
-def _json(path: Path, shared: dict[str, str] | None = None) -> dict[str, Any]:
-    """A JSON object from `path`. With `shared`, equal strings in it are one object: the rows of a large
+def _json(path: Path, share_strings: bool = False) -> dict[str, Any]:
+    """A JSON object from `path`. With `share_strings`, equal strings in it are one object: the rows of a large
     run repeat the same item texts, names and verdicts hundreds of thousands of times."""
-    hook = None if shared is None else _sharing(shared)
+    hook = _sharing({}) if share_strings else None
     try:
         document = json.loads(path.read_bytes(), object_hook=hook)
     except (OSError, ValueError) as error:
@@ -154,7 +154,7 @@ def load_run(directory: Path) -> StoredRun:
         raise ReportError(
             f"{directory} is not a run directory (no {RESULTS})", f"{directory} 不是扫描结果目录（缺少 {RESULTS}）"
         )
-    document = _json(directory / RESULTS, shared={})
+    document = _json(directory / RESULTS, share_strings=True)
     if document.get("schema") != SCHEMA:
         raise ReportError(
             f"{directory / RESULTS}: schema {document.get('schema')!r}, this version reads {SCHEMA}",

@@ -160,11 +160,13 @@ def test_the_json_format_is_the_sealed_results_file_byte_for_byte(local_run, tmp
 def test_equal_strings_of_the_results_are_one_object_once_loaded(local_run):
     """A large run repeats each item's texts on every host: loaded, they are shared, not copied per row."""
     items = load_run(local_run).items
+    rows: dict[str, int] = {}
     by_text: dict[str, set[int]] = {}
     for item in items:
-        by_text.setdefault(item.category_zh, set()).add(id(item.category_zh))
-        by_text.setdefault(item.verdict_zh, set()).add(id(item.verdict_zh))
-    assert len(items) > 100 and any(len(ids) == 1 for ids in by_text.values())
+        for text in (item.category_zh, item.verdict_zh):
+            rows[text] = rows.get(text, 0) + 1
+            by_text.setdefault(text, set()).add(id(text))
+    assert max(rows.values()) > 10  # the same text on many rows: what is shared
     assert all(len(ids) == 1 for ids in by_text.values())
 
 
